@@ -1,0 +1,47 @@
+"""Installation of unipixel_mm."""
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+
+def read_version() -> str:
+    scope: dict = {}
+    with open(osp.join('unipixel_mm', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='unipixel_mm',
+    version=read_version(),
+    description='UniPixel (pixel-level vision-language model: Qwen2.5-VL + '
+    'SAM2) as an OpenMMLab-style plugin',
+    long_description=open('README.md').read(),
+    long_description_content_type='text/markdown',
+    license='BSD-3-Clause',
+    packages=find_packages(exclude=('tests', 'tests.*', 'configs', 'tools')),
+    python_requires='>=3.10',
+    install_requires=[
+        'torch>=2.5',
+        'torchvision',
+        'transformers>=4.53,<5',
+        'mmengine>=0.10.7',
+        'mmcv-lite>=2.0',
+        'sam2>=1.1.0',
+        'hydra-core>=1.3',
+        'omegaconf',
+        'timm',
+        'safetensors',
+        'peft',
+        'tokenizers',
+        'numpy',
+        'opencv-python',
+    ],
+    extras_require={
+        'tests': ['pytest', 'flake8', 'isort'],
+        'cuda': ['flash-attn'],
+    },
+    entry_points={
+        'console_scripts': [],
+    },
+)

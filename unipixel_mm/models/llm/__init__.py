@@ -1,0 +1,3 @@
+from .qwen_llm_head import LLMOutput, QwenLLMHead
+
+__all__ = ['LLMOutput', 'QwenLLMHead']

@@ -1,0 +1,3 @@
+from .sam2_mask_loss import MultiStepMaskLoss
+
+__all__ = ['MultiStepMaskLoss']

@@ -1,0 +1,3 @@
+from .object_memory_bank import ObjectMemoryBank
+
+__all__ = ['ObjectMemoryBank']

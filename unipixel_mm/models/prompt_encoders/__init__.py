@@ -1,0 +1,3 @@
+from .sam2_prompt_encoder import SAM2PromptEncoder, TemporalPositionEncoding
+
+__all__ = ['SAM2PromptEncoder', 'TemporalPositionEncoding']

@@ -1,0 +1,3 @@
+from .qwen_vision_tokenizer import QwenVisionTokenizer, VisionTokens
+
+__all__ = ['QwenVisionTokenizer', 'VisionTokens']

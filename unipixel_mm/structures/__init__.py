@@ -1,0 +1,3 @@
+from .pixel_data_sample import PixelDataSample
+
+__all__ = ['PixelDataSample']

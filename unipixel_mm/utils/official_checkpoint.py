@@ -1,0 +1,354 @@
+"""Read and write the official UniPixel checkpoint format.
+
+An official checkpoint directory (``PolyU-ChenLab/UniPixel-3B`` / ``-7B``)
+holds a ``config.json`` of model type ``pixel_qwen2_5_vl`` and safetensors
+weights (one file, or shards with ``model.safetensors.index.json``) named as
+the reference implementation names its modules (``visual.*``, ``model.*``,
+``lm_head.*``, ``sam2.*``, ``seg_head.*``, ``ref_*``, ``tem_*``,
+``msk_proj.*``). This module maps them to and from the modular model.
+"""
+import json
+import os
+import os.path as osp
+import re
+import shutil
+import tempfile
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+MODEL_TYPE = 'pixel_qwen2_5_vl'
+WEIGHTS_NAME = 'model.safetensors'
+INDEX_NAME = 'model.safetensors.index.json'
+
+# (official prefix, modular prefix); the first match wins.
+KEY_PREFIXES: List[Tuple[str, str]] = [
+    ('model.visual.', 'vision_tokenizer.visual.'),
+    ('model.language_model.', 'llm.model.'),
+    ('visual.', 'vision_tokenizer.visual.'),
+    ('model.', 'llm.model.'),
+    ('lm_head.', 'llm.lm_head.'),
+    ('seg_head.', 'llm.seg_head.'),
+    ('ref_encoder.', 'prompt_encoder.sam_prompt_encoder.'),
+    ('ref_proj_single.', 'prompt_encoder.point_proj.'),
+    ('ref_proj_double.', 'prompt_encoder.box_proj.'),
+    ('ref_proj.', 'prompt_encoder.out_proj.'),
+    ('tem_pe.', 'prompt_encoder.temporal_pe.'),
+    ('tem_emb.', 'prompt_encoder.temporal_embed.'),
+    ('tem_proj.', 'prompt_encoder.temporal_proj.'),
+    ('msk_proj.', 'memory_bank.proj.'),
+    ('sam2.', 'mask_decoder.sam2.'),
+]
+# The reference renamed the layer scale of SAM2's memory fuser blocks from
+# ``gamma`` to ``weight``; the sam2 package keeps ``gamma``.
+_FUSER_OFFICIAL = re.compile(r'^(sam2\.memory_encoder\.fuser\.layers\.\d+)'
+                             r'\.weight$')
+_FUSER_MODULAR = re.compile(r'^(mask_decoder\.sam2\.memory_encoder\.fuser\.'
+                            r'layers\.\d+)\.gamma$')
+# Prefixes the official format writes (for the reverse mapping).
+_SAVE_PREFIXES = [(o, m) for o, m in KEY_PREFIXES
+                  if not o.startswith(('model.visual.',
+                                       'model.language_model.'))]
+
+
+def official_to_modular_key(key: str) -> Optional[str]:
+    """Map an official weight name to the modular model's, or None."""
+    key = _FUSER_OFFICIAL.sub(r'\1.gamma', key)
+    for official, modular in KEY_PREFIXES:
+        if key.startswith(official):
+            return modular + key[len(official):]
+    return None
+
+
+def modular_to_official_key(key: str) -> Optional[str]:
+    """Map a modular weight name to the official one, or None."""
+    key = _FUSER_MODULAR.sub(r'\1.weight', key)
+    for official, modular in _SAVE_PREFIXES:
+        if key.startswith(modular):
+            return official + key[len(modular):]
+    return None
+
+
+def read_official_config(ckpt_dir: str) -> dict:
+    """Load and check ``config.json`` of an official checkpoint directory."""
+    path = osp.join(ckpt_dir, 'config.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'No config.json in checkpoint directory '
+                                f'"{ckpt_dir}"')
+    with open(path) as f:
+        config = json.load(f)
+    model_type = config.get('model_type')
+    if model_type != MODEL_TYPE:
+        raise ValueError(
+            f'"{ckpt_dir}" holds a checkpoint of model type "{model_type}", '
+            f'not a UniPixel checkpoint (model type "{MODEL_TYPE}")')
+    return config
+
+
+def weight_files(ckpt_dir: str) -> List[str]:
+    """The safetensors files of a checkpoint directory (sharded or not)."""
+    index = osp.join(ckpt_dir, INDEX_NAME)
+    if osp.isfile(index):
+        with open(index) as f:
+            names = sorted(set(json.load(f)['weight_map'].values()))
+        return [osp.join(ckpt_dir, n) for n in names]
+    single = osp.join(ckpt_dir, WEIGHTS_NAME)
+    if osp.isfile(single):
+        return [single]
+    raise FileNotFoundError(f'No {WEIGHTS_NAME} or {INDEX_NAME} in '
+                            f'"{ckpt_dir}"')
+
+
+def read_official_state_dict(ckpt_dir: str) -> Dict[str, torch.Tensor]:
+    """All tensors of a checkpoint directory, by official name."""
+    state = {}
+    for path in weight_files(ckpt_dir):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
+                                    'missing')
+        with safe_open(path, framework='pt') as f:
+            for key in f.keys():
+                state[key] = f.get_tensor(key)
+    return state
+
+
+def _text_config(config: dict) -> dict:
+    if 'text_config' in config:
+        return dict(config['text_config'])
+    # Qwen2.5-VL configs older than transformers 4.53 keep text fields on top
+    skip = {'vision_config', 'architectures', 'model_type', 'torch_dtype'}
+    return {k: v for k, v in config.items() if k not in skip}
+
+
+def model_cfg_from_official(config: dict,
+                            sam2_config: Optional[str] = None,
+                            attn_implementation: str = 'sdpa',
+                            eos_token_id=None) -> dict:
+    """Translate an official ``config.json`` into a ``UniPixel`` config.
+
+    Args:
+        config (dict): the parsed ``config.json``.
+        sam2_config (str, optional): SAM2 yaml to use instead of the one
+            named by ``config['sam2_config']`` (resolved in the sam2 package).
+        attn_implementation (str): attention backend of the LLM and ViT.
+        eos_token_id (int | list[int], optional): generation stop ids
+            (``generation_config.json`` has them); defaults to the config's.
+
+    Returns:
+        dict: an mmengine model config of type ``UniPixel``.
+    """
+    text = _text_config(config)
+    cfg = dict(
+        type='UniPixel',
+        vision_tokenizer=dict(
+            type='QwenVisionTokenizer',
+            vision_config=dict(config['vision_config']),
+            attn_implementation=attn_implementation),
+        llm=dict(
+            type='QwenLLMHead',
+            text_config=text,
+            attn_implementation=attn_implementation),
+        image_token_id=config['image_token_id'],
+        video_token_id=config['video_token_id'],
+        vision_start_token_id=config['vision_start_token_id'],
+        eos_token_id=eos_token_id if eos_token_id is not None else
+        config.get('eos_token_id', text.get('eos_token_id')),
+        pad_token_id=config.get('pad_token_id') or 0,
+    )
+    for name in ('ref', 'seg', 'mem'):
+        cfg[f'{name}_token_id'] = config[f'{name}_token_id']
+    if config.get('sam2_config') is not None or sam2_config is not None:
+        cfg['llm']['num_seg_tokens'] = config['sam2_hidden_tokens']
+        cfg.update(
+            prompt_encoder=dict(type='SAM2PromptEncoder'),
+            memory_bank=dict(type='ObjectMemoryBank'),
+            mask_decoder=dict(
+                type='SAM2Decoder',
+                sam2_config=sam2_config or config['sam2_config'],
+                image_size=config['sam2_image_size']),
+            sample_objects=config.get('sample_objects', -1))
+    return cfg
+
+
+def load_official_state_dict(model: torch.nn.Module,
+                             state: Dict[str, torch.Tensor]) -> None:
+    """Load official tensors into a modular model, strictly.
+
+    Raises:
+        KeyError: when names are missing, unexpected, or shapes differ; the
+            message lists each offending official name.
+    """
+    own = model.state_dict()
+    converted, unknown = {}, []
+    for key, value in state.items():
+        new_key = official_to_modular_key(key)
+        if new_key is None or new_key not in own:
+            unknown.append(key)
+        else:
+            converted[new_key] = value
+    tied = _tied_keys(model)
+    missing = [
+        modular_to_official_key(k) or k for k in own
+        if k not in converted and k not in tied
+    ]
+    mismatched = [
+        f'{modular_to_official_key(k)}: checkpoint {tuple(v.shape)} vs '
+        f'model {tuple(own[k].shape)}' for k, v in converted.items()
+        if v.shape != own[k].shape
+    ]
+    problems = []
+    if missing:
+        problems.append(f'missing keys: {missing}')
+    if unknown:
+        problems.append(f'unexpected keys: {unknown}')
+    if mismatched:
+        problems.append(f'shape mismatches: {mismatched}')
+    if problems:
+        raise KeyError('The checkpoint does not fit the model; ' +
+                       '; '.join(problems))
+    model.load_state_dict(converted, strict=False)
+
+
+def _tied_keys(model: torch.nn.Module) -> set:
+    """Names of parameters that share storage with an earlier parameter."""
+    seen, tied = {}, set()
+    for name, tensor in model.state_dict(keep_vars=True).items():
+        if tensor.device.type == 'meta' or tensor.numel() == 0:
+            continue
+        ptr = (tensor.data_ptr(), tensor.shape)
+        if ptr in seen:
+            tied.add(name)
+        else:
+            seen[ptr] = name
+    return tied
+
+
+def official_state_dict(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
+    """The model's tensors under official names (tied copies left out)."""
+    tied = _tied_keys(model)
+    out = {}
+    for key, value in model.state_dict().items():
+        if key in tied:
+            continue
+        official = modular_to_official_key(key)
+        if official is None:
+            raise KeyError(f'"{key}" has no name in the official format')
+        out[official] = value.detach().cpu().contiguous()
+    return out
+
+
+def _shards(state: Dict[str, torch.Tensor],
+            max_shard_bytes: int) -> List[Dict[str, torch.Tensor]]:
+    shards: List[Dict[str, torch.Tensor]] = [{}]
+    size = 0
+    for key, value in state.items():
+        nbytes = value.numel() * value.element_size()
+        if shards[-1] and size + nbytes > max_shard_bytes:
+            shards.append({})
+            size = 0
+        shards[-1][key] = value
+        size += nbytes
+    return shards
+
+
+def save_official_checkpoint(model: torch.nn.Module,
+                             out_dir: str,
+                             config: dict,
+                             generation_config: Optional[dict] = None,
+                             max_shard_bytes: int = 5 * 1024**3) -> None:
+    """Write a checkpoint directory in the official format.
+
+    The directory is written next to ``out_dir`` and moved into place at the
+    end, so a failure leaves nothing half-written.
+
+    Args:
+        model (nn.Module): the modular UniPixel.
+        out_dir (str): directory to create (must not exist).
+        config (dict): the ``config.json`` content.
+        generation_config (dict, optional): ``generation_config.json``.
+        max_shard_bytes (int): shard size limit of the safetensors files.
+    """
+    if osp.exists(out_dir):
+        raise FileExistsError(f'"{out_dir}" already exists')
+    state = official_state_dict(model)
+    parent = osp.dirname(osp.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix='.unipixel-save-', dir=parent)
+    try:
+        shards = _shards(state, max_shard_bytes)
+        if len(shards) == 1:
+            save_file(shards[0], osp.join(tmp, WEIGHTS_NAME),
+                      metadata={'format': 'pt'})
+        else:
+            weight_map = {}
+            for i, shard in enumerate(shards, 1):
+                name = f'model-{i:05d}-of-{len(shards):05d}.safetensors'
+                save_file(shard, osp.join(tmp, name),
+                          metadata={'format': 'pt'})
+                weight_map.update({k: name for k in shard})
+            total = sum(v.numel() * v.element_size() for v in state.values())
+            _write_json(
+                osp.join(tmp, INDEX_NAME),
+                dict(metadata=dict(total_size=total), weight_map=weight_map))
+        _write_json(osp.join(tmp, 'config.json'), config)
+        if generation_config is not None:
+            _write_json(
+                osp.join(tmp, 'generation_config.json'), generation_config)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_json(path: str, obj: dict) -> None:
+    with open(path, 'w') as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write('\n')
+
+
+def load_generation_config(ckpt_dir: str) -> dict:
+    path = osp.join(ckpt_dir, 'generation_config.json')
+    if not osp.isfile(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def build_from_official(ckpt_dir: str,
+                        sam2_config: Optional[str] = None,
+                        attn_implementation: str = 'sdpa'):
+    """Build a ``UniPixel`` from an official checkpoint directory.
+
+    Args:
+        ckpt_dir (str): directory with ``config.json`` and safetensors.
+        sam2_config (str, optional): SAM2 yaml overriding the config's
+            ``sam2_config`` (needed when it names a yaml that is neither a
+            file nor a config of the sam2 package).
+        attn_implementation (str): attention backend.
+
+    Returns:
+        UniPixel: the model with the checkpoint's weights, in eval mode.
+    """
+    from transformers.modeling_utils import no_init_weights
+
+    from unipixel_mm.registry import MODELS
+    from .setup_env import register_all_modules
+
+    register_all_modules(init_default_scope=False)
+    config = read_official_config(ckpt_dir)
+    generation = load_generation_config(ckpt_dir)
+    cfg = model_cfg_from_official(config, sam2_config, attn_implementation,
+                                  generation.get('eos_token_id'))
+    with no_init_weights():
+        model = MODELS.build(cfg)
+    load_official_state_dict(model, read_official_state_dict(ckpt_dir))
+    return model.eval()
+
+
+def count_parameters(module: torch.nn.Module,
+                     prefixes: Iterable[str] = ('', )) -> int:
+    """Number of unique parameters under the given name prefixes."""
+    return sum(p.numel() for n, p in module.named_parameters()
+               if n.startswith(tuple(prefixes)))
