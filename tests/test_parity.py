@@ -78,8 +78,8 @@ def test_greedy_generation(fixture):
         prompt = inputs['input_ids'][0]
         new_tokens = exp['output_ids'].size(1) - prompt.numel()
         result = model.generate(inputs, samples, max_new_tokens=new_tokens)[0]
-        assert torch.equal(torch.cat([prompt, result.ids]),
-                           exp['output_ids'][0]), name
+        assert torch.equal(
+            torch.cat([prompt, result.ids]), exp['output_ids'][0]), name
         assert len(result.masks) == len(exp['masks']), name
         for ours, ref in zip(result.masks, exp['masks']):
             assert mask_iou(ours, ref[0]) >= 0.99, name

@@ -54,12 +54,12 @@ class UniPixelDataPreprocessor(BaseDataPreprocessor):
         ids = [torch.as_tensor(s['input_ids']).long() for s in samples]
         batch: Dict[str, Union[torch.Tensor, List[torch.Tensor]]] = dict(
             input_ids=pad_sequences(ids, self.pad_token_id, side),
-            attention_mask=pad_sequences(
-                [torch.ones_like(i) for i in ids], 0, side))
+            attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0,
+                                         side))
         if any('labels' in s for s in samples):
             labels = [
-                torch.as_tensor(s['labels']).long() if 'labels' in s else
-                torch.full_like(i, IGNORE_INDEX)
+                torch.as_tensor(s['labels']).long()
+                if 'labels' in s else torch.full_like(i, IGNORE_INDEX)
                 for s, i in zip(samples, ids)
             ]
             batch['labels'] = pad_sequences(labels, IGNORE_INDEX, side)
@@ -71,9 +71,8 @@ class UniPixelDataPreprocessor(BaseDataPreprocessor):
                 continue
             batch[pixels] = torch.cat(
                 [torch.as_tensor(s[pixels]) for s in items])
-            batch[grid] = torch.stack([
-                torch.as_tensor(s[grid]).long().view(3) for s in items
-            ])
+            batch[grid] = torch.stack(
+                [torch.as_tensor(s[grid]).long().view(3) for s in items])
             if kind == 'videos':
                 batch['second_per_grid_ts'] = torch.tensor(
                     [float(s.get('second_per_grid_ts', 1.0)) for s in items])

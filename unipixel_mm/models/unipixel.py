@@ -166,7 +166,9 @@ class UniPixel(BaseModel):
             ('pixel_values_videos', 'video_grid_thw', self.video_token_id,
              '<|video_pad|>'),
         ):
-            rows = [b for b in range(ids.size(0)) if (ids[b] == token_id).any()]
+            rows = [
+                b for b in range(ids.size(0)) if (ids[b] == token_id).any()
+            ]
             if inputs.get(pixels) is None:
                 if rows:
                     raise ValueError(f'The text has {name} tokens but the '
@@ -178,7 +180,8 @@ class UniPixel(BaseModel):
                     f'{len(tokens.embeds)} visual inputs in "{pixels}" but '
                     f'{len(rows)} samples with {name} tokens')
             for b, emb, feat, thw in zip(rows, tokens.embeds,
-                                         tokens.pool_features, tokens.grid_thw):
+                                         tokens.pool_features,
+                                         tokens.grid_thw):
                 pos = ids[b] == token_id
                 if int(pos.sum()) != emb.size(0):
                     raise ValueError(
@@ -226,7 +229,8 @@ class UniPixel(BaseModel):
                                           int(thw[0]) * t_patch)
                 embeds[b, ids[b] == self.ref_token_id] = ref.to(embeds.dtype)
             if num_mem:
-                grid = (int(thw[0]), int(thw[1]) // merge, int(thw[2]) // merge)
+                grid = (int(thw[0]), int(thw[1]) // merge,
+                        int(thw[2]) // merge)
                 got = (masks.size(0), *masks.shape[2:]) \
                     if masks.dim() == 4 else tuple(masks.shape)
                 if tuple(got) != grid:
@@ -236,9 +240,10 @@ class UniPixel(BaseModel):
                 mem = self.memory_bank(features, masks)
                 embeds[b, ids[b] == self.mem_token_id] = mem.to(embeds.dtype)
 
-    def embed_inputs(self, inputs: dict,
-                     data_samples: SampleList = None) -> Tuple[torch.Tensor,
-                                                               list]:
+    def embed_inputs(
+            self,
+            inputs: dict,
+            data_samples: SampleList = None) -> Tuple[torch.Tensor, list]:
         """Embed text, visual tokens and visual prompts.
 
         Args:
@@ -261,8 +266,7 @@ class UniPixel(BaseModel):
                  inputs: dict,
                  data_samples: SampleList,
                  use_cache: bool = False,
-                 logits_to_keep: int = 0
-                 ) -> Tuple[LLMOutput, torch.Tensor]:
+                 logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
         embeds, _ = self.embed_inputs(inputs, data_samples)
         if self.training and not embeds.requires_grad:
             # keeps gradient checkpointing alive when embeddings are frozen
@@ -301,7 +305,8 @@ class UniPixel(BaseModel):
         raise RuntimeError(f'Invalid mode "{mode}"; UniPixel supports '
                            '"loss", "predict" and "tensor"')
 
-    def loss(self, inputs: dict,
+    def loss(self,
+             inputs: dict,
              data_samples: SampleList = None) -> Dict[str, torch.Tensor]:
         """Language-model loss plus the masklet loss of ``<|seg|>`` objects.
 
@@ -348,7 +353,8 @@ class UniPixel(BaseModel):
         terms = self.mask_loss(outputs, targets)
         return {k: v / targets.size(0) for k, v in terms.items()}
 
-    def predict(self, inputs: dict,
+    def predict(self,
+                inputs: dict,
                 data_samples: SampleList = None) -> List[PixelDataSample]:
         """Generate answers and segment their ``<|seg|>`` objects.
 
@@ -429,15 +435,16 @@ class UniPixel(BaseModel):
             data_samples,
             use_cache=max_new_tokens > 0,
             logits_to_keep=1)
-        seg_hidden = [[out.hidden_states[b, p] for p in self._seg_positions(ids[b])]
-                      for b in range(batch_size)]
+        seg_hidden = [[
+            out.hidden_states[b, p] for p in self._seg_positions(ids[b])
+        ] for b in range(batch_size)]
         warpers = self._logits_warpers(do_sample, temperature, top_k, top_p)
         generated = ids.new_empty(batch_size, 0)
         finished = torch.zeros(batch_size, dtype=torch.bool, device=ids.device)
         eos = torch.tensor(self.eos_token_ids, device=ids.device)
         for step in range(max_new_tokens):
-            logits = warpers(torch.cat([ids, generated], 1),
-                             out.logits[:, -1].float())
+            logits = warpers(
+                torch.cat([ids, generated], 1), out.logits[:, -1].float())
             if do_sample:
                 token = torch.multinomial(logits.softmax(-1), 1)[:, 0]
             else:
@@ -472,8 +479,8 @@ class UniPixel(BaseModel):
         frames = (inputs.get('frames') or [None] * (b + 1))[b]
         if not (decode_masks and hidden and frames is not None
                 and self.mask_decoder is not None):
-            return GenerationResult(ids, torch.zeros(0, 0, 0, 0,
-                                                     dtype=torch.bool),
+            return GenerationResult(ids,
+                                    torch.zeros(0, 0, 0, 0, dtype=torch.bool),
                                     torch.zeros(0, 0))
         size = frames.shape[-2:]
         if data_samples is not None:

@@ -1,6 +1,7 @@
-from .official_checkpoint import (build_from_official, load_official_state_dict,
-                                  model_cfg_from_official,
-                                  official_state_dict, read_official_config,
+from .official_checkpoint import (build_from_official,
+                                  load_official_state_dict,
+                                  model_cfg_from_official, official_state_dict,
+                                  read_official_config,
                                   read_official_state_dict,
                                   save_official_checkpoint)
 from .setup_env import register_all_modules

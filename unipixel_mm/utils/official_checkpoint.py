@@ -13,11 +13,16 @@ import os.path as osp
 import re
 import shutil
 import tempfile
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
+import sam2
 import torch
+from omegaconf import OmegaConf
 from safetensors import safe_open
 from safetensors.torch import save_file
+
+from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
+                                                      resolve_sam2_config_path)
 
 MODEL_TYPE = 'pixel_qwen2_5_vl'
 WEIGHTS_NAME = 'model.safetensors'
@@ -48,9 +53,10 @@ _FUSER_OFFICIAL = re.compile(r'^(sam2\.memory_encoder\.fuser\.layers\.\d+)'
 _FUSER_MODULAR = re.compile(r'^(mask_decoder\.sam2\.memory_encoder\.fuser\.'
                             r'layers\.\d+)\.gamma$')
 # Prefixes the official format writes (for the reverse mapping).
-_SAVE_PREFIXES = [(o, m) for o, m in KEY_PREFIXES
-                  if not o.startswith(('model.visual.',
-                                       'model.language_model.'))]
+_SAVE_PREFIXES = [
+    (o, m) for o, m in KEY_PREFIXES
+    if not o.startswith(('model.visual.', 'model.language_model.'))
+]
 
 
 def official_to_modular_key(key: str) -> Optional[str]:
@@ -125,7 +131,8 @@ def _text_config(config: dict) -> dict:
 def model_cfg_from_official(config: dict,
                             sam2_config: Optional[str] = None,
                             attn_implementation: str = 'sdpa',
-                            eos_token_id=None) -> dict:
+                            eos_token_id=None,
+                            ckpt_dir: Optional[str] = None) -> dict:
     """Translate an official ``config.json`` into a ``UniPixel`` config.
 
     Args:
@@ -135,6 +142,8 @@ def model_cfg_from_official(config: dict,
         attn_implementation (str): attention backend of the LLM and ViT.
         eos_token_id (int | list[int], optional): generation stop ids
             (``generation_config.json`` has them); defaults to the config's.
+        ckpt_dir (str, optional): the checkpoint directory; a
+            ``sam2_config`` naming a file in it is read from there.
 
     Returns:
         dict: an mmengine model config of type ``UniPixel``.
@@ -153,20 +162,24 @@ def model_cfg_from_official(config: dict,
         image_token_id=config['image_token_id'],
         video_token_id=config['video_token_id'],
         vision_start_token_id=config['vision_start_token_id'],
-        eos_token_id=eos_token_id if eos_token_id is not None else
-        config.get('eos_token_id', text.get('eos_token_id')),
+        eos_token_id=eos_token_id if eos_token_id is not None else config.get(
+            'eos_token_id', text.get('eos_token_id')),
         pad_token_id=config.get('pad_token_id') or 0,
     )
     for name in ('ref', 'seg', 'mem'):
         cfg[f'{name}_token_id'] = config[f'{name}_token_id']
     if config.get('sam2_config') is not None or sam2_config is not None:
+        sam2_config = sam2_config or config['sam2_config']
+        if ckpt_dir is not None and osp.isfile(
+                osp.join(ckpt_dir, sam2_config)):
+            sam2_config = osp.join(ckpt_dir, sam2_config)
         cfg['llm']['num_seg_tokens'] = config['sam2_hidden_tokens']
         cfg.update(
             prompt_encoder=dict(type='SAM2PromptEncoder'),
             memory_bank=dict(type='ObjectMemoryBank'),
             mask_decoder=dict(
                 type='SAM2Decoder',
-                sam2_config=sam2_config or config['sam2_config'],
+                sam2_config=sam2_config,
                 image_size=config['sam2_image_size']),
             sample_objects=config.get('sample_objects', -1))
     return cfg
@@ -253,11 +266,13 @@ def _shards(state: Dict[str, torch.Tensor],
     return shards
 
 
-def save_official_checkpoint(model: torch.nn.Module,
-                             out_dir: str,
-                             config: dict,
-                             generation_config: Optional[dict] = None,
-                             max_shard_bytes: int = 5 * 1024**3) -> None:
+def save_official_checkpoint(
+        model: torch.nn.Module,
+        out_dir: str,
+        config: dict,
+        generation_config: Optional[dict] = None,
+        max_shard_bytes: int = 5 * 1024**3,
+        extra_yaml: Optional[Dict[str, dict]] = None) -> None:
     """Write a checkpoint directory in the official format.
 
     The directory is written next to ``out_dir`` and moved into place at the
@@ -269,6 +284,8 @@ def save_official_checkpoint(model: torch.nn.Module,
         config (dict): the ``config.json`` content.
         generation_config (dict, optional): ``generation_config.json``.
         max_shard_bytes (int): shard size limit of the safetensors files.
+        extra_yaml (dict, optional): file name -> content of yaml files to
+            write beside the weights (a SAM2 architecture).
     """
     if osp.exists(out_dir):
         raise FileExistsError(f'"{out_dir}" already exists')
@@ -279,14 +296,16 @@ def save_official_checkpoint(model: torch.nn.Module,
     try:
         shards = _shards(state, max_shard_bytes)
         if len(shards) == 1:
-            save_file(shards[0], osp.join(tmp, WEIGHTS_NAME),
-                      metadata={'format': 'pt'})
+            save_file(
+                shards[0],
+                osp.join(tmp, WEIGHTS_NAME),
+                metadata={'format': 'pt'})
         else:
             weight_map = {}
             for i, shard in enumerate(shards, 1):
                 name = f'model-{i:05d}-of-{len(shards):05d}.safetensors'
-                save_file(shard, osp.join(tmp, name),
-                          metadata={'format': 'pt'})
+                save_file(
+                    shard, osp.join(tmp, name), metadata={'format': 'pt'})
                 weight_map.update({k: name for k in shard})
             total = sum(v.numel() * v.element_size() for v in state.values())
             _write_json(
@@ -296,6 +315,8 @@ def save_official_checkpoint(model: torch.nn.Module,
         if generation_config is not None:
             _write_json(
                 osp.join(tmp, 'generation_config.json'), generation_config)
+        for name, content in (extra_yaml or {}).items():
+            OmegaConf.save(OmegaConf.create(content), osp.join(tmp, name))
         os.replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -340,15 +361,80 @@ def build_from_official(ckpt_dir: str,
     config = read_official_config(ckpt_dir)
     generation = load_generation_config(ckpt_dir)
     cfg = model_cfg_from_official(config, sam2_config, attn_implementation,
-                                  generation.get('eos_token_id'))
+                                  generation.get('eos_token_id'), ckpt_dir)
     with no_init_weights():
         model = MODELS.build(cfg)
     load_official_state_dict(model, read_official_state_dict(ckpt_dir))
     return model.eval()
 
 
-def count_parameters(module: torch.nn.Module,
-                     prefixes: Iterable[str] = ('', )) -> int:
-    """Number of unique parameters under the given name prefixes."""
-    return sum(p.numel() for n, p in module.named_parameters()
-               if n.startswith(tuple(prefixes)))
+SAM2_CONFIG_FILE = 'sam2_config.yaml'
+
+
+def official_config_from_model(model) -> Tuple[dict, Optional[dict]]:
+    """The ``config.json`` of a modular UniPixel in the official format.
+
+    Returns:
+        tuple[dict, dict | None]: the config, and the SAM2 ``model`` node to
+        write as ``sam2_config.yaml`` beside it when the SAM2 architecture is
+        not a config of the sam2 package (else None).
+    """
+    text = model.llm.config.to_dict()
+    config = dict(
+        architectures=['PixelQwen2_5_VLForConditionalGeneration'],
+        model_type=MODEL_TYPE,
+        base_model='qwen2_5_vl',
+        text_config=text,
+        vision_config=model.vision_tokenizer.config.to_dict(),
+        hidden_size=text['hidden_size'],
+        vocab_size=text['vocab_size'],
+        image_token_id=model.image_token_id,
+        video_token_id=model.video_token_id,
+        vision_start_token_id=model.llm.vision_start_token_id,
+        ref_token_id=model.ref_token_id,
+        seg_token_id=model.seg_token_id,
+        mem_token_id=model.mem_token_id,
+        eos_token_id=model.eos_token_ids[0],
+        pad_token_id=model.pad_token_id,
+        sample_objects=model.sample_objects,
+        torch_dtype=str(next(model.llm.parameters()).dtype).split('.')[-1])
+    decoder, sam2_node = model.mask_decoder, None
+    if decoder is not None:
+        source = decoder.sam2_config
+        package = osp.join(osp.dirname(sam2.__file__), 'configs')
+        path = resolve_sam2_config_path(source) if isinstance(source,
+                                                              str) else None
+        if path is not None and osp.abspath(path).startswith(package):
+            # the reference's name for a packaged config
+            name = 'configs/' + osp.splitext(osp.basename(path))[0]
+        else:
+            name = SAM2_CONFIG_FILE
+            sam2_node = dict(model=load_sam2_model_config(source))
+        config.update(
+            sam2_config=name,
+            sam2_image_size=decoder.image_size,
+            sam2_hidden_tokens=model.llm.num_seg_tokens,
+            sam2_checkpoint=None,
+            sam2_inference_mode=True,
+            sam2_enable_decoder=True,
+            sam2_batch_mode=False,
+            sam2_apply_postprocessing=False)
+    return config, sam2_node
+
+
+def export_official_checkpoint(model, out_dir: str, **kwargs) -> None:
+    """Save a modular UniPixel as an official checkpoint directory.
+
+    Args:
+        model (UniPixel): the model.
+        out_dir (str): directory to create.
+        **kwargs: passed to :func:`save_official_checkpoint`.
+    """
+    config, sam2_node = official_config_from_model(model)
+    extra = {SAM2_CONFIG_FILE: sam2_node} if sam2_node else {}
+    generation = dict(
+        bos_token_id=model.llm.config.bos_token_id,
+        eos_token_id=model.eos_token_ids,
+        pad_token_id=model.pad_token_id)
+    save_official_checkpoint(
+        model, out_dir, config, generation, extra_yaml=extra, **kwargs)

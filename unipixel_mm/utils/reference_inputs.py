@@ -33,7 +33,8 @@ def batch_from_reference_kwargs(
         sample = PixelDataSample()
         if kwargs.get('frame_size') is not None:
             sample.set_metainfo(
-                dict(frame_size=tuple(int(x) for x in kwargs['frame_size'][b])))
+                dict(
+                    frame_size=tuple(int(x) for x in kwargs['frame_size'][b])))
         if kwargs.get('point_coords') is not None:
             sample.prompt_coords = [c[0] for c in kwargs['point_coords'][b]]
             sample.prompt_labels = [lb[0] for lb in kwargs['point_labels'][b]]

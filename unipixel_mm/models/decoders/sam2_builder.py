@@ -34,9 +34,10 @@ _UNUSED_TRAINER_KEYS = frozenset([
     'rand_init_cond_frames_for_train', 'rand_init_cond_frames_for_eval',
     'add_all_frames_to_correct_as_cond', 'num_correction_pt_per_frame',
     'pt_sampling_for_eval', 'prob_to_sample_from_gt_for_train',
-    'use_act_ckpt_iterative_pt_sampling', 'forward_backbone_per_frame_for_eval',
-    'freeze_image_encoder', 'fill_hole_area', 'non_overlap_masks',
-    'clear_non_cond_mem_around_input', 'inference_mode'
+    'use_act_ckpt_iterative_pt_sampling',
+    'forward_backbone_per_frame_for_eval', 'freeze_image_encoder',
+    'fill_hole_area', 'non_overlap_masks', 'clear_non_cond_mem_around_input',
+    'inference_mode'
 ])
 
 _MODULE_KEYS = ('image_encoder', 'memory_attention', 'memory_encoder')

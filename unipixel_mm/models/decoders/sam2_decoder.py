@@ -13,8 +13,8 @@ from .sam2_builder import build_sam2_base
 
 # (vision_feats, vision_pos_embeds, feat_sizes) of one frame, features as
 # (HW, B, C) per level, as ``SAM2Base._prepare_backbone_features`` gives them.
-FrameFeatures = Tuple[List[torch.Tensor], List[torch.Tensor],
-                      List[Tuple[int, int]]]
+FrameFeatures = Tuple[List[torch.Tensor], List[torch.Tensor], List[Tuple[int,
+                                                                         int]]]
 
 
 @dataclass
@@ -62,8 +62,9 @@ class SAM2Decoder(Float32Module, BaseModule):
             objects predicted absent to SAM2's no-object score, as SAM2's
             video predictor does. Defaults to True.
         frame_chunk_size (int, optional): how many frames the image encoder
-            takes at once at inference; ``None`` encodes the whole clip at once.
-            Smaller chunks bound memory on long videos. Defaults to 8.
+            takes at once at inference; ``None`` encodes the whole clip in
+            one pass. Smaller chunks bound memory on long videos.
+            Defaults to 8.
         init_cfg (dict, optional): mmengine init config.
 
     Note:
@@ -82,6 +83,7 @@ class SAM2Decoder(Float32Module, BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.sam2 = build_sam2_base(sam2_config, image_size,
                                     **(sam2_overrides or {}))
+        self.sam2_config = sam2_config
         self.checkpoint = checkpoint
         self.mask_no_object_in_eval = mask_no_object_in_eval
         self.frame_chunk_size = frame_chunk_size
@@ -128,9 +130,8 @@ class SAM2Decoder(Float32Module, BaseModule):
     def _dtype(self) -> torch.dtype:
         return self.sam2.image_encoder.trunk.patch_embed.proj.weight.dtype
 
-    def _streamed_features(
-            self, frames: torch.Tensor,
-            num_objects: int) -> Callable[[int], FrameFeatures]:
+    def _streamed_features(self, frames: torch.Tensor,
+                           num_objects: int) -> Callable[[int], FrameFeatures]:
         """Frame features computed chunk by chunk, expanded to all objects.
 
         Only the current chunk's features are held, so memory does not grow
@@ -142,7 +143,8 @@ class SAM2Decoder(Float32Module, BaseModule):
         def get(t: int) -> FrameFeatures:
             start = t - t % chunk
             if cache['start'] != start:
-                cache['feats'] = self.encode_frames(frames[start:start + chunk])
+                cache['feats'] = self.encode_frames(frames[start:start +
+                                                           chunk])
                 cache['start'] = start
             feats, pos, sizes = cache['feats']
             i = t - start
@@ -155,8 +157,7 @@ class SAM2Decoder(Float32Module, BaseModule):
     # ------------------------------------------------------------------ #
     # SAM heads
     # ------------------------------------------------------------------ #
-    def forward_heads(self,
-                      pix_feat: torch.Tensor,
+    def forward_heads(self, pix_feat: torch.Tensor,
                       high_res_features: Optional[List[torch.Tensor]],
                       prompt_tokens: Optional[torch.Tensor],
                       multimask_output: bool) -> HeadOutput:
@@ -177,9 +178,9 @@ class SAM2Decoder(Float32Module, BaseModule):
         sam = self.sam2
         batch_size = pix_feat.size(0)
         device = pix_feat.device
-        no_click = (pix_feat.new_zeros(batch_size, 1, 2),
-                    -torch.ones(batch_size, 1, dtype=torch.int32,
-                                device=device))
+        no_click = (pix_feat.new_zeros(
+            batch_size, 1,
+            2), -torch.ones(batch_size, 1, dtype=torch.int32, device=device))
         sparse, dense = sam.sam_prompt_encoder(
             points=no_click, boxes=None, masks=None)
         if prompt_tokens is not None:
@@ -319,16 +320,17 @@ class SAM2Decoder(Float32Module, BaseModule):
             ids = flat_index[t].to(feats[0].device)
             return [x[:, ids] for x in feats], [x[:, ids] for x in pos], sizes
 
-        return [heads for _, heads in self.track(select, prompt_tokens,
-                                                 num_steps)]
+        return [
+            heads for _, heads in self.track(select, prompt_tokens, num_steps)
+        ]
 
     @torch.no_grad()
-    def predict(self,
-                frames: torch.Tensor,
-                prompt_tokens: torch.Tensor,
-                frame_size: Tuple[int, int],
-                batch_objects: bool = True
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
+    def predict(
+            self,
+            frames: torch.Tensor,
+            prompt_tokens: torch.Tensor,
+            frame_size: Tuple[int, int],
+            batch_objects: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
         """Segment objects on every frame at the original resolution.
 
         Args:

@@ -73,12 +73,12 @@ class QwenLLMHead(BaseModule):
             config, attn_implementation=attn_implementation)
         dim = config.hidden_size
         self.lm_head = nn.Linear(dim, config.vocab_size, bias=False)
-        if config.tie_word_embeddings:
-            self.lm_head.weight = self.model.embed_tokens.weight
+        self.tie_weights()
         self.num_seg_tokens = num_seg_tokens
         self.seg_head = nn.Sequential(
             Qwen2RMSNorm(dim), nn.Linear(dim, dim), nn.GELU(),
             nn.Linear(dim, seg_embed_dim * num_seg_tokens))
+        self.vision_start_token_id = vision_start_token_id
         # what transformers' M-RoPE index function reads from its config
         self._rope_owner = SimpleNamespace(
             config=SimpleNamespace(
@@ -88,6 +88,13 @@ class QwenLLMHead(BaseModule):
                 vision_config=SimpleNamespace(
                     spatial_merge_size=spatial_merge_size,
                     tokens_per_second=tokens_per_second)))
+
+    def tie_weights(self) -> None:
+        """Share the lm_head weight with the input embedding when the
+        config ties them (Qwen2.5-VL-3B); call again after building on the
+        meta device or replacing the embedding."""
+        if self.config.tie_word_embeddings:
+            self.lm_head.weight = self.model.embed_tokens.weight
 
     @property
     def config(self) -> Qwen2_5_VLTextConfig:
@@ -119,9 +126,10 @@ class QwenLLMHead(BaseModule):
             tuple[Tensor, Tensor]: (3, B, L) positions and (B, 1) the offset
             of the next text position from the sequence length.
         """
-        return Qwen2_5_VLModel.get_rope_index(
-            self._rope_owner, input_ids, image_grid_thw, video_grid_thw,
-            second_per_grid_ts, attention_mask)
+        return Qwen2_5_VLModel.get_rope_index(self._rope_owner, input_ids,
+                                              image_grid_thw, video_grid_thw,
+                                              second_per_grid_ts,
+                                              attention_mask)
 
     def forward(self,
                 inputs_embeds: torch.Tensor,

@@ -100,8 +100,8 @@ class MultiStepMaskLoss(nn.Module):
             all_reduce(num, op='mean')
         return num.clamp(min=1).item()
 
-    def forward(self, step_outputs: Sequence, targets: torch.Tensor
-                ) -> Dict[str, torch.Tensor]:
+    def forward(self, step_outputs: Sequence,
+                targets: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Compute the weighted loss terms.
 
         Args:
@@ -119,8 +119,8 @@ class MultiStepMaskLoss(nn.Module):
         num_objects = self._num_objects(targets)
         totals = {k: 0 for k in self.loss_weights}
         for out, target in zip(step_outputs, targets):
-            terms = self._step_loss(out, target.unsqueeze(1).float(),
-                                    num_objects)
+            terms = self._step_loss(out,
+                                    target.unsqueeze(1).float(), num_objects)
             for k, v in terms.items():
                 totals[k] = totals[k] + v
         return {k: v * self.loss_weights[k] for k, v in totals.items()}
@@ -146,8 +146,9 @@ class MultiStepMaskLoss(nn.Module):
             loss_class = focal.new_zeros(())
 
         if masks.size(1) > 1:
-            combo = (focal * self.loss_weights['loss_mask'] +
-                     dice * self.loss_weights['loss_dice'])
+            combo = (
+                focal * self.loss_weights['loss_mask'] +
+                dice * self.loss_weights['loss_dice'])
             best = combo.argmin(-1, keepdim=True)
             focal, dice = focal.gather(1, best), dice.gather(1, best)
             iou = iou.mean(-1, keepdim=True) if self.supervise_all_iou \

@@ -140,8 +140,8 @@ class SAM2PromptEncoder(Float32Module, BaseModule):
         for index, (xy, label) in enumerate(zip(coords, labels)):
             self._check(xy, label, index)
             sparse, _ = self.sam_prompt_encoder(
-                points=(xy[None].to(device, torch.float32),
-                        label[None].to(device)),
+                points=(xy[None].to(device,
+                                    torch.float32), label[None].to(device)),
                 boxes=None,
                 masks=None)
             proj = self.point_proj if label.numel() == 1 else self.box_proj

@@ -107,8 +107,8 @@ class QwenVisionTokenizer(BaseModule):
         features = merger_input['input']
         if self.pool_feature_order == 'raster':
             window_index, _ = self.visual.get_window_index(grid_thw)
-            features = features[torch.argsort(window_index.to(
-                features.device))]
+            features = features[torch.argsort(
+                window_index.to(features.device))]
         sizes = (grid_thw.prod(-1) // self.merge_size**2).tolist()
         return VisionTokens(
             list(embeds.split(sizes)), list(features.split(sizes)), grid_thw)

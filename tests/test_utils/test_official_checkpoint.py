@@ -1,0 +1,137 @@
+import json
+import os
+import os.path as osp
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from unipixel_mm.utils.official_checkpoint import (build_from_official,
+                                                   export_official_checkpoint,
+                                                   modular_to_official_key,
+                                                   official_to_modular_key,
+                                                   read_official_state_dict)
+
+
+@pytest.mark.parametrize('official,modular', [
+    ('visual.blocks.0.attn.qkv.weight',
+     'vision_tokenizer.visual.blocks.0.attn.qkv.weight'),
+    ('model.layers.1.mlp.up_proj.weight',
+     'llm.model.layers.1.mlp.up_proj.weight'),
+    ('model.embed_tokens.weight', 'llm.model.embed_tokens.weight'),
+    ('lm_head.weight', 'llm.lm_head.weight'),
+    ('seg_head.3.bias', 'llm.seg_head.3.bias'),
+    ('ref_encoder.point_embeddings.2.weight',
+     'prompt_encoder.sam_prompt_encoder.point_embeddings.2.weight'),
+    ('ref_proj_single.weight', 'prompt_encoder.point_proj.weight'),
+    ('ref_proj_double.bias', 'prompt_encoder.box_proj.bias'),
+    ('ref_proj.1.weight', 'prompt_encoder.out_proj.1.weight'),
+    ('tem_pe.positional_encoding_gaussian_matrix',
+     'prompt_encoder.temporal_pe.positional_encoding_gaussian_matrix'),
+    ('tem_emb.weight', 'prompt_encoder.temporal_embed.weight'),
+    ('tem_proj.weight', 'prompt_encoder.temporal_proj.weight'),
+    ('msk_proj.2.weight', 'memory_bank.proj.2.weight'),
+    ('sam2.memory_encoder.fuser.layers.1.weight',
+     'mask_decoder.sam2.memory_encoder.fuser.layers.1.gamma'),
+    ('sam2.memory_encoder.fuser.layers.1.dwconv.weight',
+     'mask_decoder.sam2.memory_encoder.fuser.layers.1.dwconv.weight'),
+])
+def test_key_mapping_both_ways(official, modular):
+    assert official_to_modular_key(official) == modular
+    assert modular_to_official_key(modular) == official
+
+
+def test_newer_transformers_names_load():
+    assert official_to_modular_key('model.language_model.norm.weight') == \
+        'llm.model.norm.weight'
+    assert official_to_modular_key('model.visual.merger.ln_q.weight') == \
+        'vision_tokenizer.visual.merger.ln_q.weight'
+
+
+@pytest.mark.parametrize('max_shard_bytes', [10**10, 1_500_000])
+def test_round_trip_gives_same_tensors(tiny_model, tmp_path, max_shard_bytes):
+    out = str(tmp_path / 'ckpt')
+    export_official_checkpoint(
+        tiny_model, out, max_shard_bytes=max_shard_bytes)
+    sharded = osp.isfile(osp.join(out, 'model.safetensors.index.json'))
+    assert sharded == (max_shard_bytes < 10**10)
+    with open(osp.join(out, 'config.json')) as f:
+        config = json.load(f)
+    assert config['model_type'] == 'pixel_qwen2_5_vl'
+    assert config['seg_token_id'] == tiny_model.seg_token_id
+    official = read_official_state_dict(out)
+    assert 'sam2.memory_encoder.fuser.layers.0.weight' in official
+    assert all(
+        k.split('.')[0] in {
+            'visual', 'model', 'lm_head', 'seg_head', 'ref_encoder',
+            'ref_proj_single', 'ref_proj_double', 'ref_proj', 'tem_pe',
+            'tem_emb', 'tem_proj', 'msk_proj', 'sam2'
+        } for k in official)
+    loaded = build_from_official(out)
+    ours, theirs = tiny_model.state_dict(), loaded.state_dict()
+    assert set(ours) == set(theirs)
+    assert all(torch.equal(ours[k], theirs[k]) for k in ours)
+
+
+@pytest.fixture
+def exported(tiny_model, tmp_path):
+    out = str(tmp_path / 'ckpt')
+    export_official_checkpoint(tiny_model, out)
+    return out
+
+
+def _edit_weights(path, fn):
+    weights = osp.join(path, 'model.safetensors')
+    state = load_file(weights)
+    fn(state)
+    save_file(state, weights, metadata={'format': 'pt'})
+
+
+def test_missing_unexpected_and_mismatched_keys_are_named(exported):
+
+    def damage(state):
+        state.pop('tem_emb.weight')
+        state['extra_head.weight'] = torch.zeros(2)
+        state['ref_proj_single.bias'] = torch.zeros(7)
+
+    _edit_weights(exported, damage)
+    with pytest.raises(KeyError) as info:
+        build_from_official(exported)
+    message = str(info.value)
+    assert "missing keys: ['tem_emb.weight']" in message
+    assert "unexpected keys: ['extra_head.weight']" in message
+    assert 'ref_proj_single.bias: checkpoint (7,)' in message
+
+
+def test_checkpoint_of_another_model_type(exported):
+    config_path = osp.join(exported, 'config.json')
+    with open(config_path) as f:
+        config = json.load(f)
+    config['model_type'] = 'qwen2_5_vl'
+    with open(config_path, 'w') as f:
+        json.dump(config, f)
+    with pytest.raises(
+            ValueError,
+            match='model type "qwen2_5_vl", not a '
+            'UniPixel checkpoint'):
+        build_from_official(exported)
+
+
+def test_missing_files_are_named(tmp_path, exported):
+    with pytest.raises(FileNotFoundError, match='No config.json'):
+        build_from_official(str(tmp_path / 'nowhere'))
+    os.remove(osp.join(exported, 'model.safetensors'))
+    with pytest.raises(FileNotFoundError, match='model.safetensors'):
+        build_from_official(exported)
+
+
+def test_failed_export_leaves_nothing(tiny_model, tmp_path, monkeypatch):
+    import unipixel_mm.utils.official_checkpoint as module
+
+    def fail(*args, **kwargs):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(module, 'save_file', fail)
+    with pytest.raises(OSError, match='disk full'):
+        export_official_checkpoint(tiny_model, str(tmp_path / 'ckpt'))
+    assert os.listdir(tmp_path) == []
