@@ -1,0 +1,70 @@
+import pytest
+
+from unipixel_mm.evaluation.functional import (JUDGE_DIMENSIONS,
+                                               JUDGE_SYSTEM_PROMPT,
+                                               build_judge_messages,
+                                               parse_judge_reply,
+                                               summarize_judge_scores)
+
+REPLY = ('1. Subject Correspondence: 5\nExplanation: same dog.\n'
+         '2. Appearance Description: 4\nExplanation: colour right.\n'
+         '3. Temporal Description: 3.5\nExplanation: partly.\n'
+         '4. Hallucination Detection: 2\nExplanation: invents a ball.')
+
+
+def test_build_judge_messages():
+    system, user = build_judge_messages('A dog runs.', 'A dog walks.')
+    assert system == dict(role='system', content=JUDGE_SYSTEM_PROMPT)
+    assert user == dict(
+        role='user',
+        content='##Correct answer: A dog runs.\n'
+        '##Predicted answer: A dog walks.\n')
+    assert all(dim in JUDGE_SYSTEM_PROMPT for dim in JUDGE_DIMENSIONS)
+
+
+def test_parse_judge_reply():
+    assert parse_judge_reply(REPLY) == {
+        'Subject Correspondence': 5.0,
+        'Appearance Description': 4.0,
+        'Temporal Description': 3.5,
+        'Hallucination Detection': 2.0,
+    }
+    assert parse_judge_reply('I cannot judge this.') == {}
+    # A malformed number is skipped, the other lines still count.
+    assert parse_judge_reply('1. Subject Correspondence: 4..\n'
+                             '2. Appearance Description: 3') == {
+                                 'Appearance Description': 3.0
+                             }
+
+
+def test_summarize_judge_scores():
+    scores = [
+        parse_judge_reply(REPLY),
+        {
+            'Subject Correspondence': 3.0,
+            'Appearance Description': 2.0
+        },
+    ]
+    summary = summarize_judge_scores(scores)
+    # Subject (5 + 3) / 2 = 4, Appearance (4 + 2) / 2 = 3, Temporal 3.5,
+    # Hallucination 2 (one reply each); All = 12.5 / 4.
+    assert summary['Subject Correspondence'] == 4.0
+    assert summary['Appearance Description'] == 3.0
+    assert summary['Temporal Description'] == 3.5
+    assert summary['Hallucination Detection'] == 2.0
+    assert summary['All'] == pytest.approx(12.5 / 4)
+
+
+def test_summarize_judge_scores_missing_dimension():
+    summary = summarize_judge_scores([{'Subject Correspondence': 4.0}])
+    assert summary['Temporal Description'] == 0.0
+    assert summary['All'] == 1.0
+
+
+def test_judge_prompt_can_be_replaced(tmp_path):
+    from unipixel_mm.evaluation.functional import load_judge_prompt
+    path = tmp_path / 'system.txt'
+    path.write_text('Score the captions.\n')
+    prompt = load_judge_prompt(str(path))
+    system, _ = build_judge_messages('a', 'b', prompt)
+    assert system == dict(role='system', content='Score the captions.')

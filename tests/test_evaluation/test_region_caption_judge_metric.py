@@ -1,0 +1,100 @@
+import io
+import json
+import urllib.error
+
+import pytest
+
+from unipixel_mm.evaluation import OpenAIChatClient
+
+
+class FakeJudge:
+    """Replies with fixed texts in turn and records the questions."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.questions = []
+
+    def chat(self, messages):
+        self.questions.append(messages)
+        return self.replies.pop(0)
+
+
+def test_region_caption_judge_metric(build_metric):
+    judge = FakeJudge([
+        '1. Subject Correspondence: 4\n2. Appearance Description: 3\n'
+        '3. Temporal Description: 2\n4. Hallucination Detection: 1',
+        None,  # a failed call is left out
+        '1. Subject Correspondence: 2\n2. Appearance Description: 3\n'
+        '3. Temporal Description: 4\n4. Hallucination Detection: 5',
+    ])
+    metric = build_metric(dict(type='RegionCaptionJudgeMetric', judge=judge))
+    metric.process(None, [
+        dict(pred_text=f'pred {i}', gt_answer=f'caption {i}') for i in range(3)
+    ])
+    metrics = metric.evaluate(3)
+    # Every dimension averages to 3 over the two judged captions.
+    assert metrics['videorefer_d/Subject Correspondence'] == 3.0
+    assert metrics['videorefer_d/Hallucination Detection'] == 3.0
+    assert metrics['videorefer_d/All'] == 3.0
+    assert metrics['videorefer_d/num_failed'] == 1
+    assert judge.questions[2][1]['content'] == (
+        '##Correct answer: caption 2\n##Predicted answer: pred 2\n')
+
+
+def test_default_judge_is_http_client(build_metric):
+    metric = build_metric(dict(type='RegionCaptionJudgeMetric'))
+    assert isinstance(metric.judge, OpenAIChatClient)
+    assert metric.judge.sampling['model'] == 'gpt-4o-mini'
+
+
+class FakeResponse(io.BytesIO):
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+
+def test_client_request(monkeypatch):
+    sent = []
+
+    def fake_urlopen(request, timeout):
+        sent.append(request)
+        reply = dict(choices=[dict(message=dict(content='1. X: 5'))])
+        return FakeResponse(json.dumps(reply).encode())
+
+    monkeypatch.setattr('urllib.request.urlopen', fake_urlopen)
+    monkeypatch.setenv('JUDGE_KEY', 'secret')
+    client = OpenAIChatClient(
+        'judge-model', base_url='http://judge/v1/', api_key_env='JUDGE_KEY')
+    messages = [dict(role='user', content='hi')]
+
+    assert client.chat(messages) == '1. X: 5'
+    request = sent[0]
+    assert request.full_url == 'http://judge/v1/chat/completions'
+    assert request.get_header('Authorization') == 'Bearer secret'
+    body = json.loads(request.data)
+    assert body['model'] == 'judge-model' and body['messages'] == messages
+    assert body['temperature'] == 0.7 and body['max_tokens'] == 800
+
+
+def test_client_gives_up_after_retries(monkeypatch):
+    calls = []
+
+    def failing_urlopen(request, timeout):
+        calls.append(request)
+        raise urllib.error.URLError('unreachable')
+
+    monkeypatch.setattr('urllib.request.urlopen', failing_urlopen)
+    client = OpenAIChatClient('judge-model', max_retries=3)
+    assert client.chat([dict(role='user', content='hi')]) is None
+    assert len(calls) == 3
+
+
+@pytest.mark.parametrize('payload', [b'not json', b'{"choices": []}'])
+def test_client_bad_replies(monkeypatch, payload):
+    monkeypatch.setattr('urllib.request.urlopen',
+                        lambda request, timeout: FakeResponse(payload))
+    client = OpenAIChatClient('judge-model', max_retries=2)
+    assert client.chat([dict(role='user', content='hi')]) is None

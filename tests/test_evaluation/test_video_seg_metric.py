@@ -1,0 +1,112 @@
+import pytest
+import torch
+
+from unipixel_mm.structures.pixel_data_sample import PixelDataSample
+
+
+def box(top, left, size=2, height=10, width=10):
+    """A (height, width) bool tensor with one size x size box."""
+    mask = torch.zeros(height, width, dtype=torch.bool)
+    mask[top:top + size, left:left + size] = True
+    return mask
+
+
+EMPTY = torch.zeros(10, 10, dtype=torch.bool)
+
+
+def sample(pred_masks, gt_masks, **metainfo):
+    """A data sample converted with ``to_dict()``, as the Evaluator does."""
+    data_sample = PixelDataSample(metainfo=metainfo)
+    data_sample.pred_masks = pred_masks
+    data_sample.gt_masks_ori = gt_masks
+    return data_sample.to_dict()
+
+
+def test_referring_vos_unions_objects(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric'))
+    # Two annotated objects in 1 frame; the prediction covers both with two
+    # masks, so the unions agree: J = F = 1.
+    gt = torch.stack([box(0, 0), box(5, 5)])[None]  # (T=1, O=2, H, W)
+    metric.process(None, [sample([box(0, 0)[None], box(5, 5)[None]], gt)])
+    # No predicted mask at all: the union of objects is missed, J = F = 0.
+    metric.process(None, [sample([], gt)])
+    assert metric.evaluate(2) == {
+        'vos/F': 50.0,
+        'vos/J': 50.0,
+        'vos/J&F': 50.0
+    }
+
+
+def test_per_object_davis(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric', per_object=True))
+    # 2 frames, 2 objects; object 0 is predicted shifted right by 1 (J = 1/3,
+    # F = 1 in both frames, tolerance 1 pixel on 10x10); object 1 has no
+    # predicted mask (J = F = 0 in frame 0, where it is visible, and
+    # J = F = 1 in frame 1, where it is absent).
+    gt = torch.stack([
+        torch.stack([box(2, 2), box(6, 6)]),
+        torch.stack([box(2, 2), EMPTY]),
+    ])  # (T=2, O=2, H, W)
+    pred = [torch.stack([box(2, 3), box(2, 3)])]
+    metric.process(None, [sample(pred, gt)])
+    # J = mean(1/3, 1/2) = 5/12; F = mean(1, 1/2) = 3/4. Both objects count
+    # although the evaluator is told of 1 sample.
+    metrics = metric.evaluate(1)
+    assert metrics['vos/J'] == pytest.approx(500 / 12)
+    assert metrics['vos/F'] == pytest.approx(75)
+    assert metrics['vos/J&F'] == pytest.approx((500 / 12 + 75) / 2)
+
+
+def test_revos_splits_and_robustness(build_metric):
+    metric = build_metric(
+        dict(type='VideoSegMetric', split_key='split', average_splits=True))
+    gt = box(0, 0)[None, None]  # (T=1, O=1, H, W), 4 pixels
+    foreground = (box(0, 0) | box(5, 5))[None]  # 8 pixels
+    referring = sample([box(0, 0)[None]], gt, split='referring')
+    referring['gt_foreground_masks'] = foreground
+    # Wrong object: J = 0, F = 0, 4 false positives: R = 1 - 4 / 8.
+    reasoning = sample([box(5, 5)[None]], gt, split='reasoning')
+    reasoning['gt_foreground_masks'] = foreground
+    metric.process(None, [referring, reasoning])
+    metrics = metric.evaluate(2)
+    assert metrics['vos/referring/J&F'] == 100.0
+    assert metrics['vos/reasoning/J&F'] == 0.0
+    assert metrics['vos/reasoning/R'] == pytest.approx(50)
+    # Overall: mean of the two splits.
+    assert metrics['vos/J&F'] == 50.0
+    assert metrics['vos/R'] == pytest.approx(75)
+
+
+def test_groundmore_question_types(build_metric):
+    metric = build_metric(
+        dict(type='VideoSegMetric', split_key='question_type', prefix='gm'))
+    gt = box(0, 0)[None, None]
+    metric.process(None, [
+        sample([box(0, 0)[None]], gt, question_type='Causal'),
+        sample([box(0, 0)[None]], gt, question_type='Causal'),
+        sample([], gt, question_type='Sequential'),
+    ])
+    metrics = metric.evaluate(3)
+    # Overall: mean over the 3 expressions, not over the 2 types.
+    assert metrics['gm/J'] == pytest.approx(200 / 3)
+    assert metrics['gm/Causal/J'] == 100.0
+    assert metrics['gm/Sequential/F'] == 0.0
+
+
+def test_results_merge_across_ranks(build_metric):
+    # Each rank keeps its own records; rank 0 computes on their
+    # concatenation, in whatever order they arrive.
+    ranks = [build_metric(dict(type='VideoSegMetric')) for _ in range(2)]
+    gt = box(0, 0)[None, None]
+    ranks[0].process(None, [sample([box(0, 0)[None]], gt)])
+    ranks[1].process(None, [sample([], gt)])
+    gathered = ranks[1].results + ranks[0].results
+    assert ranks[0].compute_metrics(gathered)['J'] == 50.0
+
+
+def test_shape_mismatch(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric'))
+    with pytest.raises(ValueError):
+        metric.process(
+            None, [sample([torch.zeros(2, 10, 10)],
+                          box(0, 0)[None, None])])

@@ -1,0 +1,11 @@
+"""mmengine metrics of UniPixel's benchmarks."""
+from .multiple_choice_metric import MultipleChoiceMetric
+from .pixelqa_metric import PixelQAMetric
+from .ref_seg_metric import RefSegMetric
+from .region_caption_judge_metric import RegionCaptionJudgeMetric
+from .video_seg_metric import VideoSegMetric
+
+__all__ = [
+    'MultipleChoiceMetric', 'PixelQAMetric', 'RefSegMetric',
+    'RegionCaptionJudgeMetric', 'VideoSegMetric'
+]

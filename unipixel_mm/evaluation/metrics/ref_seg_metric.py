@@ -1,0 +1,54 @@
+"""cIoU / gIoU of referring and reasoning image segmentation."""
+from typing import Any, List, Optional, Sequence
+
+from mmengine.evaluator import BaseMetric
+
+from unipixel_mm.registry import METRICS
+from ..functional import ciou_and_giou, intersection_and_union, merged_track
+
+
+@METRICS.register_module()
+class RefSegMetric(BaseMetric):
+    """cIoU and gIoU of RefCOCO / RefCOCO+ / RefCOCOg / ReasonSeg.
+
+    The prediction of a sample is the union of its predicted masks and the
+    target the union of its annotated objects; both are compared over all
+    their frames (one for images).
+
+    Samples are dicts (data samples after ``to_dict()``) with
+    ``pred_masks`` (list of (T, H, W) bool tensors) and ``gt_masks_ori``
+    ((T, O, H, W) bool tensor), both at the original resolution.
+
+    Args:
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
+            across ranks. Defaults to ``'cpu'``.
+        prefix (str, optional): Prefix of the metric names. Defaults to
+            ``'refseg'``.
+    """
+
+    default_prefix: Optional[str] = 'refseg'
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Store the intersection and union areas of each sample.
+
+        Args:
+            data_batch (Any): Unused.
+            data_samples (Sequence[dict]): Samples with the keys above.
+        """
+        for sample in data_samples:
+            pred, gt = merged_track(sample['pred_masks'],
+                                    sample['gt_masks_ori'])
+            inter, union = intersection_and_union(pred, gt)
+            self.results.append(dict(intersection=inter, union=union))
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        """cIoU and gIoU over all ranks, in percent.
+
+        Args:
+            results (list[dict]): The areas of all samples.
+
+        Returns:
+            dict[str, float]: ``'cIoU'`` and ``'gIoU'``.
+        """
+        return ciou_and_giou([r['intersection'] for r in results],
+                             [r['union'] for r in results])

@@ -1,0 +1,116 @@
+"""J, F and J&F of (referring / reasoning) video object segmentation."""
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+
+from unipixel_mm.registry import METRICS
+from ..functional import (DEFAULT_BOUND_TH, merged_track, object_tracks,
+                          robustness_score, summarize_video_seg, to_bool_array,
+                          video_j_and_f)
+
+
+@METRICS.register_module()
+class VideoSegMetric(BaseMetric):
+    """DAVIS-2017 J / F / J&F, per split, with the ReVOS robustness R.
+
+    Each sample gives one record per scored track (J and F averaged over
+    its frames); the benchmark numbers are means over records, in percent.
+
+    - Referring / reasoning VOS (ReVOS, MeViS, Ref-DAVIS17, Ref-SAV,
+      GroundMoRe; ``per_object=False``): the target is the union of all
+      annotated objects of the expression and the prediction the union of
+      all predicted masks, one record per sample.
+    - Semi-supervised VOS (``per_object=True``): the i-th predicted mask is
+      scored against the i-th annotated object (a missing one is empty), one
+      record per object.
+
+    Samples are dicts (data samples after ``to_dict()``) with:
+
+    - ``pred_masks`` (list[Tensor]): per predicted object a (T, H, W) bool
+      mask at the original resolution.
+    - ``gt_masks_ori`` (Tensor): (T, O, H, W) bool ground truth.
+    - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) union of every
+      annotated object of the video; when every sample has it, R is
+      reported (ReVOS).
+    - ``<split_key>`` (optional): the split of the sample, e.g.
+      ``'referring'`` / ``'reasoning'`` (ReVOS) or the question type
+      (GroundMoRe).
+
+    Args:
+        bound_th (float): Boundary tolerance of F, a fraction of the image
+            diagonal (or pixels when >= 1). Defaults to 0.008.
+        per_object (bool): Score each object separately instead of the
+            union of objects. Defaults to False.
+        split_key (str, optional): Sample key naming the split; scores are
+            also reported per split as ``'<split>/J'`` etc. Defaults to None.
+        average_splits (bool): Overall scores are the unweighted mean of the
+            split scores (ReVOS) rather than the mean over records
+            (GroundMoRe). Defaults to False.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
+            across ranks. Defaults to ``'cpu'``.
+        prefix (str, optional): Prefix of the metric names. Defaults to
+            ``'vos'``.
+    """
+
+    default_prefix: Optional[str] = 'vos'
+
+    def __init__(self,
+                 bound_th: float = DEFAULT_BOUND_TH,
+                 per_object: bool = False,
+                 split_key: Optional[str] = None,
+                 average_splits: bool = False,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.bound_th = bound_th
+        self.per_object = per_object
+        self.split_key = split_key
+        self.average_splits = average_splits
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Score the tracks of each sample into ``self.results``.
+
+        Args:
+            data_batch (Any): Unused.
+            data_samples (Sequence[dict]): Samples with the keys above.
+        """
+        for sample in data_samples:
+            split = sample.get(self.split_key) if self.split_key else None
+            foreground = sample.get('gt_foreground_masks')
+            if foreground is not None:
+                foreground = to_bool_array(foreground)
+            # One result per sample, as the padding of distributed sampling
+            # is dropped by counting results.
+            self.results.append([
+                self._score_track(pred, gt, split, foreground)
+                for pred, gt in self._tracks(sample)
+            ])
+
+    def compute_metrics(self, results: List[List[dict]]) -> dict:
+        """J, F, J&F (and R) overall and per split, in percent.
+
+        Args:
+            results (list[list[dict]]): The track records of every sample
+                of all ranks.
+
+        Returns:
+            dict[str, float]: See :func:`summarize_video_seg`.
+        """
+        tracks = [track for sample in results for track in sample]
+        return summarize_video_seg(tracks, self.average_splits)
+
+    def _score_track(self, pred: np.ndarray, gt: np.ndarray, split: Any,
+                     foreground: Optional[np.ndarray]) -> dict:
+        """J, F (and R) of one (T, H, W) track, averaged over frames."""
+        record = dict(split=split)
+        record['J'], record['F'] = video_j_and_f(pred, gt, self.bound_th)
+        if foreground is not None:
+            record['R'] = float(robustness_score(pred, gt, foreground).mean())
+        return record
+
+    def _tracks(self, sample: dict) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """(prediction, target) pairs of (T, H, W) masks to score."""
+        if self.per_object:
+            return object_tracks(sample['pred_masks'], sample['gt_masks_ori'])
+        return [merged_track(sample['pred_masks'], sample['gt_masks_ori'])]
