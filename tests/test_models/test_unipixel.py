@@ -110,3 +110,16 @@ def _unbatch(inputs: dict) -> dict:
     out['pixel_values_videos'] = inputs['pixel_values_videos']
     out['second_per_grid_ts'] = float(inputs['second_per_grid_ts'][0])
     return out
+
+
+def test_half_precision_keeps_sam2_in_float32(model_factory, batch_factory):
+    model = model_factory().to(torch.bfloat16)
+    assert model.llm.lm_head.weight.dtype == torch.bfloat16
+    assert model.mask_decoder.sam2.no_mem_embed.dtype == torch.float32
+    assert model.prompt_encoder.point_proj.weight.dtype == torch.float32
+    inputs, samples = batch_factory(model, points=1, mem_objects=1, segs=1)
+    with torch.no_grad():
+        logits = model(inputs, samples, mode='tensor')
+        result = model.generate(inputs, samples, max_new_tokens=2)[0]
+    assert logits.dtype == torch.bfloat16
+    assert result.masks.shape[1:] == (2, 96, 80)
