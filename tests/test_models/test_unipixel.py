@@ -123,3 +123,25 @@ def test_half_precision_keeps_sam2_in_float32(model_factory, batch_factory):
         result = model.generate(inputs, samples, max_new_tokens=2)[0]
     assert logits.dtype == torch.bfloat16
     assert result.masks.shape[1:] == (2, 96, 80)
+
+
+def test_generation_with_and_without_cache_agree(tiny_model, batch_factory):
+    inputs, samples = batch_factory(tiny_model, points=1, mem_objects=1)
+    cached = tiny_model.generate(inputs, samples, max_new_tokens=6)[0]
+    plain = tiny_model.generate(
+        inputs, samples, max_new_tokens=6, use_cache=False)[0]
+    assert torch.equal(cached.ids, plain.ids)
+    assert torch.equal(cached.masks, plain.masks)
+
+
+def test_sampling_is_seeded(tiny_model, batch_factory):
+    inputs, samples = batch_factory(tiny_model, points=1)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(3)
+        runs.append(
+            tiny_model.generate(
+                inputs, samples, max_new_tokens=6, do_sample=True,
+                temperature=1.5, top_k=50, top_p=0.9)[0].ids)
+    assert torch.equal(runs[0], runs[1])
+    assert runs[0].numel() > 0

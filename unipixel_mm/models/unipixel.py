@@ -149,6 +149,25 @@ class UniPixel(BaseModel):
             memory_bank.setdefault('embed_dim', self.llm.embed_dim)
             self.memory_bank = MODELS.build(memory_bank)
 
+    @torch.no_grad()
+    def init_weights(self) -> None:
+        """Initialise the components, then the new modules as the reference
+        does: the ``<|ref|>`` prompt encoder's SAM prompt encoder starts as a
+        copy of SAM2's and the memory bank's projection as a copy of the
+        vision merger's MLP (parameters only)."""
+        super().init_weights()
+        pairs = []
+        if self.prompt_encoder is not None:
+            pairs.append((self.prompt_encoder.sam_prompt_encoder,
+                          self.mask_decoder.sam2.sam_prompt_encoder))
+        if self.memory_bank is not None:
+            pairs.append((self.memory_bank.proj,
+                          self.vision_tokenizer.visual.merger.mlp))
+        for target, source in pairs:
+            for dst, src in zip(target.parameters(), source.parameters()):
+                if dst.shape == src.shape:
+                    dst.copy_(src)
+
     # ------------------------------------------------------------------ #
     # embedding the multimodal prompt
     # ------------------------------------------------------------------ #
@@ -402,7 +421,8 @@ class UniPixel(BaseModel):
                  top_k: int = 0,
                  top_p: float = 1.0,
                  decode_masks: bool = True,
-                 batch_objects: bool = True) -> List[GenerationResult]:
+                 batch_objects: bool = True,
+                 use_cache: bool = True) -> List[GenerationResult]:
         """Greedy or sampled decoding with a KV cache, then one mask-decoding
         pass per sample for all its ``<|seg|>`` tokens.
 
@@ -419,6 +439,9 @@ class UniPixel(BaseModel):
             temperature, top_k, top_p: sampling options.
             decode_masks (bool): run the mask decoder.
             batch_objects (bool): track a sample's objects as one batch.
+            use_cache (bool): reuse keys and values of earlier positions;
+                without it every step runs the whole sequence again, vision
+                encoder included (the baseline of the benchmarks).
 
         Returns:
             list[GenerationResult]: one per sample.
@@ -433,7 +456,7 @@ class UniPixel(BaseModel):
         out, rope_deltas = self._prefill(
             dict(inputs, attention_mask=mask),
             data_samples,
-            use_cache=max_new_tokens > 0,
+            use_cache=use_cache and max_new_tokens > 0,
             logits_to_keep=1)
         seg_hidden = [[
             out.hidden_states[b, p] for p in self._seg_positions(ids[b])
@@ -458,6 +481,15 @@ class UniPixel(BaseModel):
             if finished.all() or step == max_new_tokens - 1:
                 break
             mask = torch.cat([mask, mask.new_ones(batch_size, 1)], 1)
+            if not use_cache:
+                out, _ = self._prefill(
+                    dict(
+                        inputs,
+                        input_ids=torch.cat([ids, generated], 1),
+                        attention_mask=mask),
+                    data_samples,
+                    logits_to_keep=1)
+                continue
             past = out.past_key_values
             position = (past.get_seq_length() + rope_deltas).view(1, -1, 1)
             out = self.llm(

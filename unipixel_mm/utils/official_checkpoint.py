@@ -10,7 +10,6 @@ the reference implementation names its modules (``visual.*``, ``model.*``,
 import json
 import os
 import os.path as osp
-import re
 import shutil
 import tempfile
 from typing import Dict, List, Optional, Tuple
@@ -18,63 +17,18 @@ from typing import Dict, List, Optional, Tuple
 import sam2
 import torch
 from omegaconf import OmegaConf
-from safetensors import safe_open
 from safetensors.torch import save_file
 
 from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
+from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
+                                                 load_checked,
+                                                 modular_to_official_key,
+                                                 official_to_modular_key,
+                                                 read_official_state_dict,
+                                                 tied_keys)
 
 MODEL_TYPE = 'pixel_qwen2_5_vl'
-WEIGHTS_NAME = 'model.safetensors'
-INDEX_NAME = 'model.safetensors.index.json'
-
-# (official prefix, modular prefix); the first match wins.
-KEY_PREFIXES: List[Tuple[str, str]] = [
-    ('model.visual.', 'vision_tokenizer.visual.'),
-    ('model.language_model.', 'llm.model.'),
-    ('visual.', 'vision_tokenizer.visual.'),
-    ('model.', 'llm.model.'),
-    ('lm_head.', 'llm.lm_head.'),
-    ('seg_head.', 'llm.seg_head.'),
-    ('ref_encoder.', 'prompt_encoder.sam_prompt_encoder.'),
-    ('ref_proj_single.', 'prompt_encoder.point_proj.'),
-    ('ref_proj_double.', 'prompt_encoder.box_proj.'),
-    ('ref_proj.', 'prompt_encoder.out_proj.'),
-    ('tem_pe.', 'prompt_encoder.temporal_pe.'),
-    ('tem_emb.', 'prompt_encoder.temporal_embed.'),
-    ('tem_proj.', 'prompt_encoder.temporal_proj.'),
-    ('msk_proj.', 'memory_bank.proj.'),
-    ('sam2.', 'mask_decoder.sam2.'),
-]
-# The reference renamed the layer scale of SAM2's memory fuser blocks from
-# ``gamma`` to ``weight``; the sam2 package keeps ``gamma``.
-_FUSER_OFFICIAL = re.compile(r'^(sam2\.memory_encoder\.fuser\.layers\.\d+)'
-                             r'\.weight$')
-_FUSER_MODULAR = re.compile(r'^(mask_decoder\.sam2\.memory_encoder\.fuser\.'
-                            r'layers\.\d+)\.gamma$')
-# Prefixes the official format writes (for the reverse mapping).
-_SAVE_PREFIXES = [
-    (o, m) for o, m in KEY_PREFIXES
-    if not o.startswith(('model.visual.', 'model.language_model.'))
-]
-
-
-def official_to_modular_key(key: str) -> Optional[str]:
-    """Map an official weight name to the modular model's, or None."""
-    key = _FUSER_OFFICIAL.sub(r'\1.gamma', key)
-    for official, modular in KEY_PREFIXES:
-        if key.startswith(official):
-            return modular + key[len(official):]
-    return None
-
-
-def modular_to_official_key(key: str) -> Optional[str]:
-    """Map a modular weight name to the official one, or None."""
-    key = _FUSER_MODULAR.sub(r'\1.weight', key)
-    for official, modular in _SAVE_PREFIXES:
-        if key.startswith(modular):
-            return official + key[len(modular):]
-    return None
 
 
 def read_official_config(ckpt_dir: str) -> dict:
@@ -91,33 +45,6 @@ def read_official_config(ckpt_dir: str) -> dict:
             f'"{ckpt_dir}" holds a checkpoint of model type "{model_type}", '
             f'not a UniPixel checkpoint (model type "{MODEL_TYPE}")')
     return config
-
-
-def weight_files(ckpt_dir: str) -> List[str]:
-    """The safetensors files of a checkpoint directory (sharded or not)."""
-    index = osp.join(ckpt_dir, INDEX_NAME)
-    if osp.isfile(index):
-        with open(index) as f:
-            names = sorted(set(json.load(f)['weight_map'].values()))
-        return [osp.join(ckpt_dir, n) for n in names]
-    single = osp.join(ckpt_dir, WEIGHTS_NAME)
-    if osp.isfile(single):
-        return [single]
-    raise FileNotFoundError(f'No {WEIGHTS_NAME} or {INDEX_NAME} in '
-                            f'"{ckpt_dir}"')
-
-
-def read_official_state_dict(ckpt_dir: str) -> Dict[str, torch.Tensor]:
-    """All tensors of a checkpoint directory, by official name."""
-    state = {}
-    for path in weight_files(ckpt_dir):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
-                                    'missing')
-        with safe_open(path, framework='pt') as f:
-            for key in f.keys():
-                state[key] = f.get_tensor(key)
-    return state
 
 
 def _text_config(config: dict) -> dict:
@@ -193,54 +120,23 @@ def load_official_state_dict(model: torch.nn.Module,
         KeyError: when names are missing, unexpected, or shapes differ; the
             message lists each offending official name.
     """
-    own = model.state_dict()
     converted, unknown = {}, []
     for key, value in state.items():
         new_key = official_to_modular_key(key)
-        if new_key is None or new_key not in own:
+        if new_key is None:
             unknown.append(key)
         else:
             converted[new_key] = value
-    tied = _tied_keys(model)
-    missing = [
-        modular_to_official_key(k) or k for k in own
-        if k not in converted and k not in tied
-    ]
-    mismatched = [
-        f'{modular_to_official_key(k)}: checkpoint {tuple(v.shape)} vs '
-        f'model {tuple(own[k].shape)}' for k, v in converted.items()
-        if v.shape != own[k].shape
-    ]
-    problems = []
-    if missing:
-        problems.append(f'missing keys: {missing}')
-    if unknown:
-        problems.append(f'unexpected keys: {unknown}')
-    if mismatched:
-        problems.append(f'shape mismatches: {mismatched}')
-    if problems:
-        raise KeyError('The checkpoint does not fit the model; ' +
-                       '; '.join(problems))
-    model.load_state_dict(converted, strict=False)
-
-
-def _tied_keys(model: torch.nn.Module) -> set:
-    """Names of parameters that share storage with an earlier parameter."""
-    seen, tied = {}, set()
-    for name, tensor in model.state_dict(keep_vars=True).items():
-        if tensor.device.type == 'meta' or tensor.numel() == 0:
-            continue
-        ptr = (tensor.data_ptr(), tensor.shape)
-        if ptr in seen:
-            tied.add(name)
-        else:
-            seen[ptr] = name
-    return tied
+    load_checked(
+        model,
+        converted,
+        unexpected=unknown,
+        describe=lambda k: modular_to_official_key(k) or k)
 
 
 def official_state_dict(model: torch.nn.Module) -> Dict[str, torch.Tensor]:
     """The model's tensors under official names (tied copies left out)."""
-    tied = _tied_keys(model)
+    tied = tied_keys(model)
     out = {}
     for key, value in model.state_dict().items():
         if key in tied:

@@ -16,6 +16,7 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
 from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
+from ..utils.hf_weights import load_hf_part
 
 
 @dataclass
@@ -52,7 +53,16 @@ class QwenLLMHead(BaseModule):
         tokens_per_second (float): temporal M-RoPE positions per second.
         attn_implementation (str): ``'sdpa'``, ``'eager'`` or
             ``'flash_attention_2'``.
+        pretrained (str, optional): a Qwen2.5-VL (or UniPixel) HuggingFace
+            directory whose language model and lm_head ``init_weights`` loads.
+        vocab_size (int, optional): grow the vocabulary to this size at
+            ``init_weights`` (new rows get the mean embedding), for a
+            tokenizer with more tokens than the pretrained vocabulary.
         init_cfg (dict, optional): mmengine init config.
+
+    Note:
+        ``init_weights`` gives the segmentation head's linear layers Xavier
+        uniform weights and zero biases, as the reference does.
     """
 
     def __init__(self,
@@ -65,9 +75,13 @@ class QwenLLMHead(BaseModule):
                  spatial_merge_size: int = 2,
                  tokens_per_second: float = 2,
                  attn_implementation: str = 'sdpa',
+                 pretrained: Optional[str] = None,
+                 vocab_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         check_attn_implementation(attn_implementation)
+        self.pretrained = pretrained
+        self.target_vocab_size = vocab_size
         config = Qwen2_5_VLTextConfig(**text_config)
         self.model = Qwen2_5_VLTextModel._from_config(
             config, attn_implementation=attn_implementation)
@@ -88,6 +102,38 @@ class QwenLLMHead(BaseModule):
                 vision_config=SimpleNamespace(
                     spatial_merge_size=spatial_merge_size,
                     tokens_per_second=tokens_per_second)))
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        for layer in self.seg_head:
+            if isinstance(layer, nn.Linear):
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
+        if self.pretrained:
+            load_hf_part(
+                self, self.pretrained, 'llm.', skip_missing=('seg_head.', ))
+            self.tie_weights()
+        if self.target_vocab_size and \
+                self.target_vocab_size > self.vocab_size:
+            self.resize_vocab(self.target_vocab_size)
+
+    @torch.no_grad()
+    def resize_vocab(self, size: int) -> None:
+        """Grow the vocabulary; new rows get the mean of the old rows.
+
+        The parameters keep their identity (their data is replaced), so
+        optimisers and mmengine's init bookkeeping still see the same ones.
+        """
+        embed, head = self.model.embed_tokens, self.lm_head
+        tied = head.weight is embed.weight
+        for module in (embed, ) if tied else (embed, head):
+            old = module.weight.data
+            new = old.new_empty(size, old.size(1))
+            new[:old.size(0)] = old
+            new[old.size(0):] = old.mean(0)
+            module.weight.data = new
+        embed.num_embeddings = head.out_features = size
+        self.config.vocab_size = size
 
     def tie_weights(self) -> None:
         """Share the lm_head weight with the input embedding when the

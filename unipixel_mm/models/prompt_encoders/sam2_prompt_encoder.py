@@ -91,6 +91,18 @@ class SAM2PromptEncoder(Float32Module, BaseModule):
         in_dim = embed_dim * (6 if with_temporal else 3)
         self.out_proj = nn.Sequential(nn.GELU(), nn.Linear(in_dim, llm_dim))
 
+    def init_weights(self) -> None:
+        """Xavier-uniform projections with zero biases (as the reference);
+        the SAM prompt encoder is copied from SAM2's by ``UniPixel``."""
+        super().init_weights()
+        projections = [self.point_proj, self.box_proj, self.out_proj[1]]
+        if self.with_temporal:
+            projections.append(self.temporal_proj)
+            nn.init.normal_(self.temporal_embed.weight, std=0.02)
+        for layer in projections:
+            nn.init.xavier_uniform_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
     def _check(self, coords: torch.Tensor, labels: torch.Tensor,
                index: int) -> None:
         if coords.dim() != 2 or coords.size(-1) != 2 or \

@@ -12,6 +12,7 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
 from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
+from ..utils.hf_weights import load_hf_part
 
 
 @dataclass
@@ -44,6 +45,8 @@ class QwenVisionTokenizer(BaseModule):
             checkpoints were trained with (mask prompts are pooled from it as
             if it were raster order); ``'raster'`` restores raster order so
             that a mask prompt pools the features under it.
+        pretrained (str, optional): a Qwen2.5-VL (or UniPixel) HuggingFace
+            directory whose ``visual.*`` weights ``init_weights`` loads.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -51,6 +54,7 @@ class QwenVisionTokenizer(BaseModule):
                  vision_config: dict,
                  attn_implementation: str = 'sdpa',
                  pool_feature_order: str = 'window',
+                 pretrained: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if pool_feature_order not in ('window', 'raster'):
@@ -61,6 +65,12 @@ class QwenVisionTokenizer(BaseModule):
         self.visual = Qwen2_5_VisionTransformerPretrainedModel._from_config(
             config, attn_implementation=attn_implementation)
         self.pool_feature_order = pool_feature_order
+        self.pretrained = pretrained
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.pretrained:
+            load_hf_part(self, self.pretrained, 'vision_tokenizer.')
 
     @property
     def config(self) -> Qwen2_5_VLVisionConfig:

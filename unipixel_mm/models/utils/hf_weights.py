@@ -1,0 +1,196 @@
+"""Names and files of HuggingFace-format UniPixel / Qwen2.5-VL weights.
+
+The reference implementation (and the Qwen2.5-VL checkpoints it starts from)
+names tensors ``visual.*``, ``model.*``, ``lm_head.*``, ``sam2.*``,
+``seg_head.*``, ``ref_*``, ``tem_*`` and ``msk_proj.*``; newer transformers
+releases write ``model.visual.*`` and ``model.language_model.*``. This module
+maps those names to the modular model's and reads safetensors directories.
+"""
+import json
+import os.path as osp
+import re
+from typing import Callable, Dict, List, Optional, Tuple
+
+import torch
+from safetensors import safe_open
+
+WEIGHTS_NAME = 'model.safetensors'
+INDEX_NAME = 'model.safetensors.index.json'
+
+# (official prefix, modular prefix); the first match wins.
+KEY_PREFIXES: List[Tuple[str, str]] = [
+    ('model.visual.', 'vision_tokenizer.visual.'),
+    ('model.language_model.', 'llm.model.'),
+    ('visual.', 'vision_tokenizer.visual.'),
+    ('model.', 'llm.model.'),
+    ('lm_head.', 'llm.lm_head.'),
+    ('seg_head.', 'llm.seg_head.'),
+    ('ref_encoder.', 'prompt_encoder.sam_prompt_encoder.'),
+    ('ref_proj_single.', 'prompt_encoder.point_proj.'),
+    ('ref_proj_double.', 'prompt_encoder.box_proj.'),
+    ('ref_proj.', 'prompt_encoder.out_proj.'),
+    ('tem_pe.', 'prompt_encoder.temporal_pe.'),
+    ('tem_emb.', 'prompt_encoder.temporal_embed.'),
+    ('tem_proj.', 'prompt_encoder.temporal_proj.'),
+    ('msk_proj.', 'memory_bank.proj.'),
+    ('sam2.', 'mask_decoder.sam2.'),
+]
+# The reference renamed the layer scale of SAM2's memory fuser blocks from
+# ``gamma`` to ``weight``; the sam2 package keeps ``gamma``.
+_FUSER_OFFICIAL = re.compile(r'^(sam2\.memory_encoder\.fuser\.layers\.\d+)'
+                             r'\.weight$')
+_FUSER_MODULAR = re.compile(r'^(mask_decoder\.sam2\.memory_encoder\.fuser\.'
+                            r'layers\.\d+)\.gamma$')
+# Prefixes the official format writes (for the reverse mapping).
+_SAVE_PREFIXES = [
+    (o, m) for o, m in KEY_PREFIXES
+    if not o.startswith(('model.visual.', 'model.language_model.'))
+]
+
+
+def official_to_modular_key(key: str) -> Optional[str]:
+    """Map an official weight name to the modular model's, or None."""
+    key = _FUSER_OFFICIAL.sub(r'\1.gamma', key)
+    for official, modular in KEY_PREFIXES:
+        if key.startswith(official):
+            return modular + key[len(official):]
+    return None
+
+
+def modular_to_official_key(key: str) -> Optional[str]:
+    """Map a modular weight name to the official one, or None."""
+    key = _FUSER_MODULAR.sub(r'\1.weight', key)
+    for official, modular in _SAVE_PREFIXES:
+        if key.startswith(modular):
+            return official + key[len(modular):]
+    return None
+
+
+def weight_files(ckpt_dir: str) -> List[str]:
+    """The safetensors files of a checkpoint directory (sharded or not)."""
+    index = osp.join(ckpt_dir, INDEX_NAME)
+    if osp.isfile(index):
+        with open(index) as f:
+            names = sorted(set(json.load(f)['weight_map'].values()))
+        return [osp.join(ckpt_dir, n) for n in names]
+    single = osp.join(ckpt_dir, WEIGHTS_NAME)
+    if osp.isfile(single):
+        return [single]
+    raise FileNotFoundError(f'No {WEIGHTS_NAME} or {INDEX_NAME} in '
+                            f'"{ckpt_dir}"')
+
+
+def read_official_state_dict(
+        ckpt_dir: str,
+        select: Optional[Callable[[str],
+                                  bool]] = None) -> Dict[str, torch.Tensor]:
+    """Tensors of a safetensors checkpoint directory, by official name.
+
+    Args:
+        ckpt_dir (str): directory with one or sharded safetensors files.
+        select (callable, optional): keep only the names it accepts.
+    """
+    state = {}
+    for path in weight_files(ckpt_dir):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
+                                    'missing')
+        with safe_open(path, framework='pt') as f:
+            for key in f.keys():
+                if select is None or select(key):
+                    state[key] = f.get_tensor(key)
+    return state
+
+
+def tied_keys(module: torch.nn.Module) -> set:
+    """Names of tensors that share storage with an earlier one."""
+    seen, tied = {}, set()
+    for name, tensor in module.state_dict(keep_vars=True).items():
+        if tensor.device.type == 'meta' or tensor.numel() == 0:
+            continue
+        ptr = (tensor.data_ptr(), tensor.shape)
+        if ptr in seen:
+            tied.add(name)
+        else:
+            seen[ptr] = name
+    return tied
+
+
+def load_checked(module: torch.nn.Module,
+                 state: Dict[str, torch.Tensor],
+                 unexpected: Optional[List[str]] = None,
+                 skip_missing: Tuple[str, ...] = (),
+                 describe: Callable[[str], str] = str) -> None:
+    """Load ``state`` into ``module`` after checking every name and shape.
+
+    Args:
+        module (nn.Module): the module to load into.
+        state (dict): tensors by the module's own names.
+        unexpected (list[str], optional): names already known not to fit
+            (e.g. checkpoint names without a mapping).
+        skip_missing (tuple[str]): prefixes of the module's names that the
+            checkpoint may lack (new modules initialised otherwise).
+        describe (callable): how to print a module name in the error (e.g.
+            its checkpoint name).
+
+    Raises:
+        KeyError: listing missing, unexpected and mis-shaped names.
+    """
+    own = module.state_dict()
+    unexpected = list(unexpected
+                      or []) + [describe(k) for k in state if k not in own]
+    tied = tied_keys(module)
+    missing = [
+        describe(k) for k in own
+        if k not in state and k not in tied and not k.startswith(skip_missing)
+    ]
+    mismatched = [
+        f'{describe(k)}: checkpoint {tuple(v.shape)} vs model '
+        f'{tuple(own[k].shape)}' for k, v in state.items()
+        if k in own and v.shape != own[k].shape
+    ]
+    problems = [
+        f'{what}: {names}'
+        for what, names in (('missing keys', missing), ('unexpected keys',
+                                                        unexpected),
+                            ('shape mismatches', mismatched)) if names
+    ]
+    if problems:
+        raise KeyError('The checkpoint does not fit the model; ' +
+                       '; '.join(problems))
+    module.load_state_dict({
+        k: v
+        for k, v in state.items() if k in own
+    },
+                           strict=False)
+
+
+def load_hf_part(module: torch.nn.Module,
+                 ckpt_dir: str,
+                 prefix: str,
+                 skip_missing: Tuple[str, ...] = ()) -> None:
+    """Load the tensors of one component from a HuggingFace directory.
+
+    Args:
+        module (nn.Module): the component (e.g. the vision tokenizer).
+        ckpt_dir (str): a Qwen2.5-VL or UniPixel safetensors directory.
+        prefix (str): the component's name prefix in the modular model
+            (``'vision_tokenizer.'``, ``'llm.'``...).
+        skip_missing (tuple[str]): prefixes of the component's names that
+            the checkpoint may lack.
+    """
+
+    def modular(key: str) -> str:
+        return official_to_modular_key(key) or ''
+
+    state = read_official_state_dict(
+        ckpt_dir, select=lambda k: modular(k).startswith(prefix))
+    if not state:
+        raise KeyError(f'"{ckpt_dir}" has no weights for "{prefix[:-1]}"')
+    load_checked(
+        module, {
+            modular(k)[len(prefix):]: v
+            for k, v in state.items()
+        },
+        skip_missing=skip_missing,
+        describe=lambda k: modular_to_official_key(prefix + k) or k)
