@@ -145,3 +145,13 @@ def test_sampling_is_seeded(tiny_model, batch_factory):
                 temperature=1.5, top_k=50, top_p=0.9)[0].ids)
     assert torch.equal(runs[0], runs[1])
     assert runs[0].numel() > 0
+
+
+def test_samples_without_seg_targets_only_train_the_lm(
+        model_factory, batch_factory):
+    model = model_factory().train()
+    inputs, samples = batch_factory(model, points=1, segs=0,
+                                    with_targets=True)
+    assert samples[0].gt_masks.shape[1] == 0
+    losses = model(inputs, samples, mode='loss')
+    assert set(losses) == {'loss_lm'}

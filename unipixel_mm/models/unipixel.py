@@ -341,7 +341,10 @@ class UniPixel(BaseModel):
         seg_terms: Dict[str, torch.Tensor] = {}
         num_seg = 0
         for b, sample in enumerate(data_samples or []):
-            if sample.get('gt_masks', None) is None:
+            targets = sample.get('gt_masks', None)
+            if targets is None or (targets.size(1) == 0 and not
+                                   (inputs['input_ids'][b]
+                                    == self.seg_token_id).any()):
                 continue
             terms = self._seg_loss(b, inputs, sample, out.hidden_states[b])
             for k, v in terms.items():

@@ -1,4 +1,5 @@
 """mmengine metrics of UniPixel's benchmarks."""
+from .mask_iou import MaskIoUMetric
 from .multiple_choice_metric import MultipleChoiceMetric
 from .pixelqa_metric import PixelQAMetric
 from .ref_seg_metric import RefSegMetric
@@ -6,6 +7,6 @@ from .region_caption_judge_metric import RegionCaptionJudgeMetric
 from .video_seg_metric import VideoSegMetric
 
 __all__ = [
-    'MultipleChoiceMetric', 'PixelQAMetric', 'RefSegMetric',
+    'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric', 'RefSegMetric',
     'RegionCaptionJudgeMetric', 'VideoSegMetric'
 ]
