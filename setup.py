@@ -36,9 +36,11 @@ setup(
         'tokenizers',
         'numpy',
         'opencv-python',
+        'pycocotools',
+        'av',
     ],
     extras_require={
-        'tests': ['pytest', 'flake8', 'isort'],
+        'tests': ['pytest', 'flake8', 'isort', 'accelerate'],
         'cuda': ['flash-attn'],
     },
     entry_points={

@@ -1,0 +1,140 @@
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from unipixel_mm.datasets import IGNORE_INDEX, SyntheticShapesDataset
+from unipixel_mm.registry import DATASETS
+
+REF, SEG, MEM, VIDEO = 250, 251, 252, 244
+
+
+def _dataset(pipeline_factory, **kwargs):
+    kwargs.setdefault('pipeline', pipeline_factory())
+    return DATASETS.build(
+        dict(type='SyntheticShapesDataset', num_samples=24, **kwargs))
+
+
+def test_samples_are_consistent(pipeline_factory):
+    dataset = _dataset(pipeline_factory)
+    assert len(dataset) == 24
+    tasks = set()
+    for i in range(len(dataset)):
+        packed = dataset[i]
+        inputs, sample = packed['inputs'], packed['data_samples']
+        ids, labels = inputs['input_ids'], inputs['labels']
+        grid = inputs['video_grid_thw']
+        task = sample.metainfo['task']
+        tasks.add(task)
+        num_frames = inputs['frames'].shape[0]
+        assert inputs['frames'].shape == (num_frames, 3, 128, 128)
+        assert inputs['frames'].dtype == torch.float32
+        assert grid[0] == (num_frames + 1) // 2
+        assert inputs['pixel_values_videos'].shape == (grid.prod(), 1176)
+        assert (ids == VIDEO).sum() == grid.prod() // 4
+        assert (ids == SEG).sum() == sample.gt_masks.shape[1]
+        assert (ids == REF).sum() == len(sample.prompt_coords) == len(
+            sample.prompt_labels) == len(sample.prompt_frames)
+        assert (ids == MEM).sum() == sample.prompt_masks.flatten(2).any(
+            2).sum()
+        assert sample.prompt_masks.shape[0] == grid[0]
+        assert sample.prompt_masks.shape[2:] == (grid[1] // 2, grid[2] // 2)
+        assert sample.gt_masks.shape[0] == num_frames
+        assert sample.gt_obj_to_frame.shape == (*sample.gt_masks.shape[:2], 2)
+        # every target is visible in every frame of a clip
+        assert sample.gt_masks.flatten(2).any(2).all()
+        # labels are the assistant answer(s) and the turn end only
+        answer = labels != IGNORE_INDEX
+        assert answer.any() and labels[-1] == 2
+        assert (labels[answer] == ids[answer]).all()
+        first = answer.nonzero()[0, 0]
+        assert not answer[:first].any() and (ids[:first] == VIDEO).any()
+        # no seg tokens outside the answer, ref / mem tokens only before it
+        assert not ((ids == SEG) & ~answer).any()
+        assert not (((ids == REF) | (ids == MEM)) & answer).any()
+        for coords, frame in zip(sample.prompt_coords, sample.prompt_frames):
+            assert coords.shape[1] == 2 and coords.min() >= 0
+            assert coords.max() <= 127 and 0 <= frame < num_frames
+        expected = dict(seg=(0, 0), ref=(1, 0), mem=(1, 1), region=(0, 0))
+        has_ref, has_seg = expected[task]
+        assert bool(len(sample.prompt_coords)) == bool(has_ref)
+        assert bool(sample.gt_masks.shape[1]) == bool(has_seg or task == 'seg')
+        if task == 'region':
+            assert sample.prompt_masks.shape[1] >= 1
+    assert tasks == {'seg', 'ref', 'mem', 'region'}
+
+
+def test_samples_are_deterministic(pipeline_factory):
+    a = _dataset(pipeline_factory, pipeline=[])
+    b = _dataset(pipeline_factory, pipeline=[])
+    for i in (0, 5, 11):
+        x, y = a[i], b[i]
+        assert np.array_equal(x['frames'], y['frames'])
+        for ox, oy in zip(x['objects'], y['objects']):
+            assert all(np.array_equal(m, n)
+                       for m, n in zip(ox['masks'], oy['masks']))
+        assert x['prompt_type'] == y['prompt_type']
+    other = _dataset(pipeline_factory, pipeline=[], seed=1)
+    assert not np.array_equal(a[0]['frames'], other[0]['frames']) or \
+        a[0]['frames'].shape != other[0]['frames'].shape
+
+
+def test_clip_contents(pipeline_factory):
+    info = _dataset(pipeline_factory, pipeline=[], max_frames=1,
+                    tasks=('ref', ))[3]
+    frames = info['frames']
+    assert frames.shape[0] == 1 and 56 <= frames.shape[1] <= 112
+    for obj in info['objects']:
+        mask = obj['masks'][0]
+        colour = frames[0][mask].mean(0)
+        expected = {'red': (220, 40, 40), 'green': (40, 190, 60),
+                    'blue': (50, 80, 230), 'yellow': (230, 210, 40)}
+        assert np.allclose(colour, expected[obj['colour']])
+    assert info['prompt_type'] in ('point', 'box')
+    assert info['seg_targets'] is False
+    assert all('<|ref|>' in t['question'] for t in info['turns'])
+
+
+def test_test_mode_leaves_the_answer_out(pipeline_factory):
+    dataset = _dataset(
+        pipeline_factory,
+        pipeline=pipeline_factory(keep_ori_masks=True),
+        tasks=('region', ),
+        test_mode=True)
+    packed = dataset[0]
+    sample = packed['data_samples']
+    assert sample.gt_answer in ('red', 'green', 'blue', 'yellow') or \
+        ' and ' in sample.gt_answer
+    assert (packed['inputs']['labels'] == IGNORE_INDEX).all()
+    assert packed['inputs']['input_ids'][-1] != 2
+
+
+def test_is_fast(pipeline_factory):
+    dataset = _dataset(pipeline_factory)
+    dataset[0]
+    # CPU time, not wall time: about 5 ms a sample, generous bound
+    start = time.process_time()
+    for i in range(len(dataset)):
+        dataset[i]
+    assert (time.process_time() - start) / len(dataset) < 0.25
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='unknown tasks'):
+        SyntheticShapesDataset(tasks=('seg', 'nope'), pipeline=[])
+    with pytest.raises(ValueError, match='unknown task'):
+        SyntheticShapesDataset(task='nope', pipeline=[])
+    with pytest.raises(ValueError, match='max_objects'):
+        SyntheticShapesDataset(max_objects=13, pipeline=[])
+
+
+def test_batch_trains_the_tiny_model(pipeline_factory, model_factory):
+    from unipixel_mm.datasets import unipixel_collate
+    dataset = _dataset(pipeline_factory, tasks=('seg', 'mem'))
+    model = model_factory().train()
+    batch = unipixel_collate([dataset[i] for i in range(2)])
+    data = model.data_preprocessor(batch, training=True)
+    losses = model(**data, mode='loss')
+    assert losses and all(torch.isfinite(v) for v in losses.values())
+    sum(losses.values()).backward()

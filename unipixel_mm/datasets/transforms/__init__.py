@@ -1,0 +1,9 @@
+from .formatting import FormatConversation, PackUniPixelInputs
+from .loading import LoadFrames, LoadObjectMasks
+from .processing import (QwenVideoProcess, SAM2Resize, SampleObjects,
+                         SamplePrompts)
+
+__all__ = [
+    'LoadFrames', 'LoadObjectMasks', 'SampleObjects', 'QwenVideoProcess',
+    'SAM2Resize', 'SamplePrompts', 'FormatConversation', 'PackUniPixelInputs'
+]

@@ -1,0 +1,300 @@
+"""Formatting transforms: the chat sequence with its labels, and packing."""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+
+from unipixel_mm.registry import TRANSFORMS
+from unipixel_mm.structures import PixelDataSample
+from ..tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
+                         get_processor)
+from .loading import describe
+
+_ASSISTANT_START = '<|im_start|>assistant\n'
+_TURN_END = '<|im_end|>'
+
+
+def region_prefix(num_frames: int, prompt_masks: torch.Tensor,
+                  oids: Sequence[str]) -> str:
+    """The text that introduces mask-prompted objects as ``<|mem|>`` tokens.
+
+    Each object is listed by its id with one ``<|mem|>`` per temporal group
+    (two frames) in which its mask prompt is present; in a video each
+    ``<|mem|>`` follows the group's frame numbers, ``<1>-<2>`` for the first.
+
+    Args:
+        num_frames (int): Number of sampled frames T; 1 for an image.
+        prompt_masks (Tensor): (grid_t, O, h, w) bool.
+        oids (Sequence[str]): Object ids as the question refers to them
+            (``[oid]``).
+
+    Returns:
+        str: E.g. ``'Here is a video with 4 frames denoted as <1> to <4>.
+        The highlighted regions are as follows:\\n[0]: <1>-<2> <|mem|>\\n'``.
+    """
+    if num_frames > 1:
+        text = (f'Here is a video with {num_frames} frames denoted as <1> to '
+                f'<{num_frames}>. The highlighted regions are as follows:\n')
+    else:
+        text = 'Here is an image with the following highlighted regions:\n'
+    present = prompt_masks.flatten(2).any(dim=2)
+    for o, oid in enumerate(oids):
+        groups = present[:, o].nonzero()[:, 0].tolist()
+        if num_frames > 1:
+            mems = [f'<{2 * g + 1}>-<{2 * g + 2}> {MEM_TOKEN}' for g in groups]
+        else:
+            mems = [MEM_TOKEN for _ in groups]
+        text += f'[{oid}]: ' + ' '.join(mems) + '\n'
+    return text
+
+
+def assistant_spans(text: str) -> List[Tuple[int, int]]:
+    """Character spans of the assistant answers in a chat text.
+
+    An answer runs from after ``<|im_start|>assistant\\n`` to the end of the
+    ``<|im_end|>`` that closes it (the model learns to end its turn).
+
+    Args:
+        text (str): A text rendered with the ChatML template.
+
+    Returns:
+        list[tuple[int, int]]: (start, end) character offsets.
+    """
+    spans, pos = [], 0
+    while (start := text.find(_ASSISTANT_START, pos)) >= 0:
+        start += len(_ASSISTANT_START)
+        end = text.find(_TURN_END, start)
+        end = len(text) if end < 0 else end + len(_TURN_END)
+        spans.append((start, end))
+        pos = end
+    return spans
+
+
+@TRANSFORMS.register_module()
+class FormatConversation(BaseTransform):
+    """Renders the conversation with the chat template and tokenises it.
+
+    The first user turn gets the video and, when the objects come with mask
+    prompts, the :func:`region_prefix` before its question; every later
+    turn is text only. The ``<|video_pad|>`` placeholder is expanded to
+    ``prod(video_grid_thw) / merge_size ** 2`` tokens. Labels are
+    ``IGNORE_INDEX`` (-100) except on the assistant answers and the
+    ``<|im_end|>`` closing each (the reference's ChatML masking). When the
+    last turn has no answer (evaluation) the generation prompt is appended
+    instead and all labels are -100.
+
+    The special tokens are checked against the objects: one ``<|ref|>`` per
+    object with a point / box prompt, one ``<|seg|>`` per target object
+    (``seg_targets``), and one ``<|mem|>`` per (temporal group, object) that
+    the mask prompt covers; a mismatch is a corrupt annotation and raises a
+    ``ValueError`` naming the entry.
+
+    Required keys: ``turns`` (list of dict with ``question`` and ``answer``),
+    ``objects`` (with ``oid`` for mask prompts), ``prompt_type``,
+    ``seg_targets``; ``video_grid_thw`` and ``frames`` for the video;
+    ``prompt_masks`` for mask prompts.
+
+    Added keys:
+        - ``input_ids`` (Tensor): (L,) long.
+        - ``labels`` (Tensor): (L,) long.
+        - ``text`` (str): The rendered text before the video expansion.
+
+    Args:
+        processor (str | dict): Model directory or processor builder config.
+        max_length (int): Longer samples are skipped (the pipeline returns
+            None), as the reference's ``max_num_tokens``; -1 for no limit.
+    """
+
+    def __init__(self, processor: Union[str, dict],
+                 max_length: int = -1) -> None:
+        self.processor_cfg = processor
+        self.processor = get_processor(processor)
+        self.max_length = max_length
+        tokenizer = self.processor.tokenizer
+        self.token_ids = {
+            tok: tokenizer.convert_tokens_to_ids(tok)
+            for tok in (REF_TOKEN, SEG_TOKEN, MEM_TOKEN)
+        }
+
+    def _messages(self, results: dict) -> Tuple[list, bool]:
+        turns = results['turns']
+        prefix = ''
+        if results.get('prompt_masks') is not None:
+            oids = [
+                str(obj.get('oid', o))
+                for o, obj in enumerate(results['objects'])
+            ]
+            prefix = region_prefix(
+                len(results['frames']), results['prompt_masks'], oids)
+        messages = []
+        for i, turn in enumerate(turns):
+            question = turn['question']
+            if i == 0:
+                content = [dict(type='text', text=prefix + question)]
+                if results.get('video_grid_thw') is not None:
+                    content.insert(0, dict(type='video'))
+                messages.append(dict(role='user', content=content))
+            else:
+                messages.append(dict(role='user', content=question))
+            if turn.get('answer') is not None:
+                messages.append(dict(role='assistant', content=turn['answer']))
+            elif i != len(turns) - 1:
+                raise ValueError(f'{describe(results)}: turn {i} has no '
+                                 'answer but is not the last')
+        generate = turns[-1].get('answer') is None
+        return messages, generate
+
+    def transform(self, results: dict) -> Optional[dict]:
+        """Tokenises; see the class docstring for the keys."""
+        messages, generate = self._messages(results)
+        text = self.processor.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=generate)
+        if not generate:
+            text = text.rstrip()
+        expanded = text
+        if results.get('video_grid_thw') is not None:
+            merge = self.processor.video_processor.merge_size
+            num = int(results['video_grid_thw'].prod()) // merge**2
+            token = self.processor.video_token
+            expanded = text.replace(token, token * num, 1)
+        enc = self.processor.tokenizer(
+            expanded, return_offsets_mapping=True, return_attention_mask=False)
+        input_ids = torch.tensor(enc['input_ids'], dtype=torch.long)
+        if 0 < self.max_length < len(input_ids):
+            print_log(
+                f'{describe(results)}: skipped, {len(input_ids)} tokens > '
+                f'{self.max_length}',
+                logger='current')
+            return None
+        supervised = torch.zeros_like(input_ids, dtype=torch.bool)
+        if not generate:
+            offsets = torch.tensor(enc['offset_mapping']).view(-1, 2)
+            begin, end = offsets.unbind(dim=1)
+            for lo, hi in assistant_spans(expanded):
+                supervised |= (begin >= lo) & (end <= hi) & (end > begin)
+        labels = input_ids.masked_fill(~supervised, IGNORE_INDEX)
+        self._check_tokens(input_ids, results, generate)
+        results['input_ids'] = input_ids
+        results['labels'] = labels
+        results['text'] = text
+        return results
+
+    def _check_tokens(self, input_ids: torch.Tensor, results: dict,
+                      generate: bool) -> None:
+        num_objs = len(results.get('objects', []))
+        prompt_type = results.get('prompt_type')
+        expected = {
+            REF_TOKEN: num_objs if prompt_type in ('point', 'box') else 0,
+            MEM_TOKEN: 0,
+        }
+        if prompt_type == 'mask':
+            present = results['prompt_masks'].flatten(2).any(dim=2)
+            expected[MEM_TOKEN] = int(present.sum())
+        if not generate:
+            expected[SEG_TOKEN] = num_objs if results.get('seg_targets') else 0
+        for token, num in expected.items():
+            found = int((input_ids == self.token_ids[token]).sum())
+            if found != num:
+                raise ValueError(
+                    f'{describe(results)}: {found} {token} token(s) in the '
+                    f'text, {num} expected for {num_objs} object(s) with '
+                    f'prompt_type={prompt_type!r}, '
+                    f"seg_targets={results.get('seg_targets')}")
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(processor={self.processor_cfg!r}, '
+                f'max_length={self.max_length})')
+
+
+@TRANSFORMS.register_module()
+class PackUniPixelInputs(BaseTransform):
+    """Packs a sample into model inputs and a :class:`PixelDataSample`.
+
+    Returns ``dict(inputs=..., data_samples=...)`` where ``inputs`` holds
+
+    - ``input_ids`` (L,) long and ``labels`` (L,) long;
+    - ``pixel_values_videos`` (N, 1176) float, ``video_grid_thw`` (3,) long
+      with N = prod(video_grid_thw), ``second_per_grid_ts`` (float);
+    - ``frames`` (T, 3, S, S) float, the normalised SAM2 frames;
+
+    and the data sample holds every prompt and target field, empty (O = 0)
+    when the sample has none so that batches collate uniformly:
+
+    - ``prompt_coords`` / ``prompt_labels``: lists of (P, 2) float /
+      (P,) long; ``prompt_frames``: (O,) long;
+    - ``prompt_masks``: (grid_t, O, grid_h / 2, grid_w / 2) bool;
+    - ``gt_masks``: (T, O, S, S) bool and ``gt_obj_to_frame``: (T, O, 2)
+      int, [frame, 0] pairs; the objects are the ``<|seg|>`` targets
+      (empty unless ``seg_targets``);
+    - with ``keep_ori_masks``: ``gt_masks_ori`` (T, O, H, W) bool at the
+      original frame size;
+    - ``gt_answer`` / ``options`` when the sample has them (evaluation).
+
+    Metainfo: ``frame_size`` (H, W), ``sam2_size`` and ``meta_keys``.
+
+    Args:
+        meta_keys (Sequence[str]): Keys copied into the metainfo when
+            present.
+        keep_ori_masks (bool): Also store ``gt_masks_ori``. Defaults to
+            False.
+    """
+
+    def __init__(self,
+                 meta_keys: Sequence[str] = ('sample_idx', 'entry', 'source',
+                                             'task', 'img_path', 'video_path',
+                                             'frame_inds', 'qwen_size'),
+                 keep_ori_masks: bool = False) -> None:
+        self.meta_keys = tuple(meta_keys)
+        self.keep_ori_masks = keep_ori_masks
+
+    def transform(self, results: dict) -> dict:
+        """Packs; see the class docstring for the layout."""
+        frames = results['sam2_frames']
+        num_frames, size = len(frames), results['sam2_size']
+        grid = results['video_grid_thw']
+        inputs = dict(
+            input_ids=results['input_ids'],
+            labels=results['labels'],
+            pixel_values_videos=results['pixel_values_videos'],
+            video_grid_thw=grid,
+            second_per_grid_ts=float(results['second_per_grid_ts']),
+            frames=frames)
+
+        sample = PixelDataSample()
+        sample.set_metainfo(
+            dict(
+                frame_size=tuple(results['frame_size']),
+                sam2_size=size,
+                **{k: results[k]
+                   for k in self.meta_keys if k in results}))
+        sample.prompt_coords = results.get('prompt_coords', [])
+        sample.prompt_labels = results.get('prompt_labels', [])
+        sample.prompt_frames = results.get('prompt_frames',
+                                           torch.zeros(0, dtype=torch.long))
+        grid_t, grid_h, grid_w = grid.tolist()
+        sample.prompt_masks = results.get(
+            'prompt_masks',
+            torch.zeros(grid_t, 0, grid_h // 2, grid_w // 2, dtype=torch.bool))
+        seg = results.get('seg_targets', False)
+        gt_masks = results['sam2_masks']
+        if not seg:
+            gt_masks = gt_masks.new_zeros(num_frames, 0, size, size)
+        sample.gt_masks = gt_masks
+        num_objs = gt_masks.shape[1]
+        steps = torch.arange(num_frames, dtype=torch.int32)
+        sample.gt_obj_to_frame = torch.stack(
+            [steps[:, None].expand(-1, num_objs),
+             torch.zeros(num_frames, num_objs, dtype=torch.int32)],
+            dim=-1)
+        if self.keep_ori_masks:
+            ori = torch.from_numpy(results['obj_masks'])
+            sample.set_field(ori if seg else ori[:, :0], 'gt_masks_ori')
+        for key in ('gt_answer', 'options'):
+            if results.get(key) is not None:
+                sample.set_field(results[key], key)
+        return dict(inputs=inputs, data_samples=sample)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
+                f'keep_ori_masks={self.keep_ori_masks})')

@@ -1,0 +1,473 @@
+"""Loading transforms: frames from images, frame folders or videos, and masks.
+
+Every sample is a video here: an image is a one-frame video. The frames of a
+sample are a *candidate list* (the frames of a video file or folder, an
+explicit list of frame files, or an in-memory array); object masks are
+annotated per candidate frame, and :class:`LoadFrames` records which
+candidates it sampled in ``frame_inds`` so that :class:`LoadObjectMasks`
+decodes the masks of the same frames.
+"""
+import importlib.util
+import logging
+import os
+import os.path as osp
+import re
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+from PIL import Image
+
+from unipixel_mm.registry import TRANSFORMS
+
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+def describe(results: dict) -> str:
+    """Names a sample in error messages: its annotation entry and source.
+
+    Args:
+        results (dict): The pipeline's results; uses ``entry`` (set by the
+            data sets), else ``sample_idx``, and the visual source path.
+
+    Returns:
+        str: E.g. ``"refcoco sent_id 12 (images/COCO_1.jpg)"``.
+    """
+    name = results.get('entry', f"sample {results.get('sample_idx', '?')}")
+    for key in ('img_path', 'video_path'):
+        if results.get(key):
+            return f'{name} ({results[key]})'
+    if results.get('frame_paths'):
+        return f"{name} ({osp.dirname(results['frame_paths'][0])})"
+    return str(name)
+
+
+def with_context(err: Exception, context: str) -> Exception:
+    """The same kind of error with ``context`` before its message.
+
+    Args:
+        err (Exception): The error raised.
+        context (str): What failed, e.g. the sample's :func:`describe`.
+
+    Returns:
+        Exception: To raise ``from err``; a ``RuntimeError`` when the error
+        type cannot be built from a message.
+    """
+    try:
+        return type(err)(f'{context}: {err}')
+    except TypeError:
+        return RuntimeError(f'{context}: {err}')
+
+
+def sample_frame_inds(num_total: int,
+                      num_frames: int,
+                      sample_type: str = 'uniform') -> List[int]:
+    """Chooses ``num_frames`` of ``num_total`` frames, in temporal order.
+
+    ``'uniform'`` takes evenly spaced frames including the first and the
+    last; ``'random'`` splits the frames into ``num_frames`` even segments and
+    takes a random frame of each. All frames are kept when there are no more
+    than ``num_frames`` (or ``num_frames <= 0``).
+
+    Args:
+        num_total (int): Number of candidate frames.
+        num_frames (int): Number of frames to keep.
+        sample_type (str): ``'uniform'`` or ``'random'``.
+
+    Returns:
+        list[int]: Sorted candidate indices.
+    """
+    if num_frames <= 0 or num_total <= num_frames:
+        return list(range(num_total))
+    if sample_type == 'uniform':
+        return np.linspace(0, num_total - 1, num_frames).round().astype(
+            int).tolist()
+    if sample_type == 'random':
+        edges = np.linspace(0, num_total - 1,
+                            num_frames + 1).round().astype(int)
+        return [
+            int(np.random.randint(s, max(s + 1, e)))
+            for s, e in zip(edges[:-1], edges[1:])
+        ]
+    raise ValueError(f'unknown sample_type {sample_type!r}')
+
+
+def _frame_number(path: str) -> Tuple[int, str]:
+    """Sort key of a frame file: the number in its name, then the name."""
+    stem = osp.splitext(osp.basename(path))[0]
+    digits = re.sub(r'^\D*', '', stem)
+    return (int(digits) if digits.isdigit() else -1, stem)
+
+
+def list_frame_files(folder: str) -> List[str]:
+    """Lists the image files of a frame folder in frame-number order.
+
+    Args:
+        folder (str): Directory of frames such as ``00000.jpg``.
+
+    Returns:
+        list[str]: Paths sorted by the number in their names.
+    """
+    files = [
+        osp.join(folder, f) for f in os.listdir(folder)
+        if f.lower().endswith(IMAGE_EXTENSIONS)
+    ]
+    return sorted(files, key=_frame_number)
+
+
+def read_image(path: str) -> np.ndarray:
+    """Reads an image file as RGB.
+
+    Args:
+        path (str): Image file.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'image file not found: {path}')
+    with Image.open(path) as img:
+        return np.array(img.convert('RGB'))
+
+
+class VideoReader:
+    """Random access to the frames of a video file (decord, else PyAV).
+
+    Args:
+        path (str): Video file.
+        backend (str): ``'decord'``, ``'pyav'`` or ``'auto'`` (decord when it
+            is installed).
+    """
+
+    def __init__(self, path: str, backend: str = 'auto') -> None:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'video file not found: {path}')
+        if backend == 'auto':
+            backend = 'decord' if importlib.util.find_spec(
+                'decord') else 'pyav'
+        self.path = path
+        self.backend = backend
+        if backend == 'decord':
+            import decord
+            self._reader = decord.VideoReader(path, num_threads=1)
+            self.num_frames = len(self._reader)
+        elif backend == 'pyav':
+            self.num_frames = self._count_pyav()
+        else:
+            raise ValueError(f'unknown video backend {backend!r}')
+
+    def _count_pyav(self) -> int:
+        av = _import_av()
+        with av.open(self.path) as container:
+            stream = container.streams.video[0]
+            if stream.frames > 0:
+                return stream.frames
+            return sum(1 for p in container.demux(stream) if p.size > 0)
+
+    def get_frames(self, inds: Sequence[int]) -> np.ndarray:
+        """Decodes frames.
+
+        Args:
+            inds (Sequence[int]): Frame indices.
+
+        Returns:
+            np.ndarray: (len(inds), H, W, 3) uint8 RGB.
+        """
+        if self.backend == 'decord':
+            return self._reader.get_batch(list(inds)).asnumpy()
+        av = _import_av()
+        wanted = set(inds)
+        decoded, count = {}, 0
+        with av.open(self.path) as container:
+            for count, frame in enumerate(container.decode(video=0), 1):
+                if count - 1 in wanted:
+                    decoded[count - 1] = frame.to_ndarray(format='rgb24')
+                if len(decoded) == len(wanted):
+                    break
+        missing = sorted(wanted - decoded.keys())
+        if missing:
+            raise ValueError(f'video {self.path} has no frames {missing} '
+                             f'(decoded {count})')
+        return np.stack([decoded[i] for i in inds])
+
+
+def _import_av():
+    try:
+        import av
+    except ImportError as e:
+        raise ImportError('reading video files needs PyAV or decord: '
+                          '`pip install av`') from e
+    return av
+
+
+@TRANSFORMS.register_module()
+class LoadFrames(BaseTransform):
+    """Loads and samples the frames of an image, a frame list or a video.
+
+    Required keys (one of):
+        - ``frames`` (np.ndarray): (N, H, W, 3) uint8 RGB, in memory.
+        - ``img_path`` (str): an image; one frame.
+        - ``frame_paths`` (list[str]): the frame files of a video.
+        - ``video_path`` (str): a video file or a folder of frame files.
+        - optional ``frame_ids`` (list[int]): with ``video_path``, the video
+          frames that are candidates (the annotated frames); all by default.
+
+    Added keys:
+        - ``frames`` (np.ndarray): (T, H, W, 3) uint8 RGB, sampled.
+        - ``frame_inds`` (list[int]): the candidate index of each frame.
+        - ``frame_size`` (tuple[int, int]): (H, W).
+
+    Args:
+        num_frames (int | tuple[int, int]): Frames to keep; a pair draws the
+            number uniformly from the closed range; -1 keeps all. Defaults
+            to -1.
+        sample_type (str): ``'uniform'`` or ``'random'``, see
+            :func:`sample_frame_inds`. Defaults to ``'uniform'``.
+        backend (str): Video backend, see :class:`VideoReader`.
+    """
+
+    def __init__(self,
+                 num_frames: Union[int, Tuple[int, int]] = -1,
+                 sample_type: str = 'uniform',
+                 backend: str = 'auto') -> None:
+        if sample_type not in ('uniform', 'random'):
+            raise ValueError(f'unknown sample_type {sample_type!r}')
+        self.num_frames = num_frames
+        self.sample_type = sample_type
+        self.backend = backend
+
+    def _num_to_sample(self) -> int:
+        if isinstance(self.num_frames, (tuple, list)):
+            low, high = self.num_frames
+            return int(np.random.randint(low, high + 1))
+        return int(self.num_frames)
+
+    def transform(self, results: dict) -> dict:
+        """Loads the frames; see the class docstring for the keys."""
+        try:
+            frames, inds = self._load(results, self._num_to_sample())
+        except (OSError, ValueError) as e:
+            raise with_context(e, describe(results)) from e
+        if len(frames) == 0:
+            raise ValueError(f'{describe(results)}: no frames to load')
+        results['frames'] = np.ascontiguousarray(frames, dtype=np.uint8)
+        results['frame_inds'] = [int(i) for i in inds]
+        results['frame_size'] = tuple(frames.shape[1:3])
+        return results
+
+    def _load(self, results: dict, num: int) -> Tuple[np.ndarray, List[int]]:
+        """Reads the sampled frames and their candidate indices."""
+        if results.get('frames') is not None:
+            candidates = np.asarray(results['frames'])
+            if candidates.ndim != 4 or candidates.shape[-1] != 3:
+                raise ValueError('in-memory frames must be (N, H, W, 3), '
+                                 f'got {candidates.shape}')
+            inds = sample_frame_inds(len(candidates), num, self.sample_type)
+            return candidates[inds], inds
+        if results.get('img_path'):
+            return read_image(results['img_path'])[None], [0]
+        video_path = results.get('video_path')
+        if results.get('frame_paths') or (video_path
+                                          and osp.isdir(video_path)):
+            paths = results.get('frame_paths') or list_frame_files(video_path)
+            paths = self._select_ids(paths, results)
+            inds = sample_frame_inds(len(paths), num, self.sample_type)
+            return self._read_files([paths[i] for i in inds]), inds
+        if video_path:
+            reader = VideoReader(video_path, self.backend)
+            ids = self._select_ids(list(range(reader.num_frames)), results)
+            inds = sample_frame_inds(len(ids), num, self.sample_type)
+            return reader.get_frames([ids[i] for i in inds]), inds
+        raise KeyError(f'{describe(results)}: no frames, img_path, '
+                       'frame_paths or video_path')
+
+    @staticmethod
+    def _select_ids(items: list, results: dict) -> list:
+        ids = results.get('frame_ids')
+        if not ids:
+            return items
+        if max(ids) >= len(items):
+            raise ValueError(f'frame id {max(ids)} is out of range '
+                             f'({len(items)} frames)')
+        return [items[i] for i in ids]
+
+    @staticmethod
+    def _read_files(paths: List[str]) -> np.ndarray:
+        frames = [read_image(path) for path in paths]
+        for path, frame in zip(paths, frames):
+            if frame.shape != frames[0].shape:
+                raise ValueError(f'frame {path} has size {frame.shape[:2]}, '
+                                 f'the first frame {frames[0].shape[:2]}')
+        return np.stack(frames)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_frames={self.num_frames}, '
+                f'sample_type={self.sample_type!r}, '
+                f'backend={self.backend!r})')
+
+
+def _import_mask_utils():
+    try:
+        from pycocotools import mask as mask_utils
+    except ImportError as e:
+        raise ImportError('decoding RLE / polygon masks needs pycocotools: '
+                          '`pip install pycocotools`') from e
+    return mask_utils
+
+
+def resize_masks(masks: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+    """Resizes binary masks as the reference does: bilinear, then ``> 0``.
+
+    Args:
+        masks (Tensor): (..., H, W) bool or float.
+        size (tuple[int, int]): Output (h, w).
+
+    Returns:
+        Tensor: (..., h, w) bool.
+    """
+    if tuple(masks.shape[-2:]) == tuple(size):
+        return masks > 0
+    if masks.numel() == 0:
+        return masks.new_zeros(*masks.shape[:-2], *size, dtype=torch.bool)
+    lead = masks.shape[:-2]
+    flat = masks.reshape(1, -1, *masks.shape[-2:]).float()
+    out = F.interpolate(
+        flat, size=size, mode='bilinear', align_corners=False, antialias=True)
+    return out.reshape(*lead, *size) > 0
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating))
+
+
+def decode_mask(entry,
+                frame_size: Tuple[int, int],
+                ann_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    """Decodes one object's mask on one frame.
+
+    Accepted entries:
+        - ``None`` or ``[]``: the object is absent.
+        - ``np.ndarray``: a binary (h, w) mask.
+        - a COCO RLE ``dict(size=[h, w], counts=str | bytes | list)``.
+        - ``dict(path=..., ids=[...])``: an index PNG; pixels whose value is
+          in ``ids`` (default ``[255]``) belong to the object.
+        - a COCO polygon (flat list of x, y) or a list of polygons, at
+          ``ann_size``.
+        - a list of any of the above: their union (several regions or
+          annotations of one object).
+
+    A mask of another size than the frame is resized (bilinear, ``> 0``).
+
+    Args:
+        entry: The annotation, see above.
+        frame_size (tuple[int, int]): (H, W) of the frame.
+        ann_size (tuple[int, int], optional): (h, w) polygons refer to;
+            defaults to ``frame_size``.
+
+    Returns:
+        np.ndarray: (H, W) bool.
+    """
+    ann_size = tuple(ann_size or frame_size)
+    if entry is None or (isinstance(entry, (list, tuple)) and not entry):
+        return np.zeros(frame_size, dtype=bool)
+    if isinstance(entry, np.ndarray):
+        mask = entry.astype(bool)
+    elif isinstance(entry, dict) and 'counts' in entry:
+        mask_utils = _import_mask_utils()
+        rle = entry
+        if isinstance(rle['counts'], list):
+            rle = mask_utils.frPyObjects(rle, *rle['size'])
+        elif isinstance(rle['counts'], str):
+            rle = dict(size=rle['size'], counts=rle['counts'].encode())
+        mask = mask_utils.decode(rle).astype(bool)
+    elif isinstance(entry, dict) and 'path' in entry:
+        if not osp.isfile(entry['path']):
+            raise FileNotFoundError(f"mask file not found: {entry['path']}")
+        with Image.open(entry['path']) as img:
+            label = np.asarray(img)
+        mask = np.isin(label, entry.get('ids', [255]))
+    elif isinstance(entry, (list, tuple)) and all(map(_is_number, entry)):
+        return decode_mask([list(entry)], frame_size, ann_size)
+    elif isinstance(entry, (list, tuple)) and all(
+            isinstance(p, (list, tuple)) and p and all(map(_is_number, p))
+            for p in entry):
+        if any(len(p) < 6 or len(p) % 2 for p in entry):
+            lengths = [len(p) for p in entry]
+            raise ValueError('a polygon needs an even number (>= 6) of '
+                             f'coordinates, got lengths {lengths}')
+        mask_utils = _import_mask_utils()
+        rles = mask_utils.frPyObjects([list(map(float, p)) for p in entry],
+                                      *ann_size)
+        mask = mask_utils.decode(mask_utils.merge(rles)).astype(bool)
+    elif isinstance(entry, (list, tuple)):
+        mask = np.zeros(frame_size, dtype=bool)
+        for part in entry:
+            mask |= decode_mask(part, frame_size, ann_size)
+        return mask
+    else:
+        raise TypeError(f'unknown mask annotation of type {type(entry)}')
+    if mask.ndim != 2:
+        raise ValueError(f'a mask must be 2-D, got shape {mask.shape}')
+    if mask.shape != tuple(frame_size):
+        mask = resize_masks(torch.from_numpy(mask), frame_size).numpy()
+    return mask
+
+
+@TRANSFORMS.register_module()
+class LoadObjectMasks(BaseTransform):
+    """Decodes the masks of the sample's objects on the sampled frames.
+
+    Required keys:
+        - ``objects`` (list[dict]): each with ``masks``, a list with one
+          entry per candidate frame (see :func:`decode_mask`); none for a
+          plain conversation.
+        - ``frame_inds``, ``frame_size`` (from :class:`LoadFrames`).
+        - optional ``ann_size`` (tuple[int, int]): the (h, w) polygon
+          coordinates refer to.
+
+    Added keys:
+        - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
+
+    Raises a ``ValueError`` naming the entry for a corrupt annotation, and
+    when an object that a visual prompt is sampled from (``prompt_type`` is
+    set) is absent from every sampled frame; a segmentation target that is
+    absent everywhere is only logged, as the reference does.
+    """
+
+    def transform(self, results: dict) -> dict:
+        """Decodes the masks; see the class docstring for the keys."""
+        frame_size = tuple(results['frame_size'])
+        inds = results['frame_inds']
+        objects = results.get('objects', [])
+        masks = np.zeros((len(inds), len(objects), *frame_size), dtype=bool)
+        for o, obj in enumerate(objects):
+            entries = obj.get('masks')
+            if entries is None or len(entries) <= max(inds):
+                num = 'no' if entries is None else len(entries)
+                raise ValueError(
+                    f'{describe(results)}: object {o} has {num} mask '
+                    f'entries, frame {max(inds)} was sampled')
+            for t, i in enumerate(inds):
+                try:
+                    masks[t, o] = decode_mask(entries[i], frame_size,
+                                              results.get('ann_size'))
+                except (ValueError, TypeError, KeyError, OSError) as e:
+                    where = f'{describe(results)}: object {o}, frame {i}'
+                    raise with_context(e, where) from e
+        empty = [o for o in range(masks.shape[1]) if not masks[:, o].any()]
+        if empty and results.get('prompt_type'):
+            raise ValueError(f'{describe(results)}: empty mask of object(s) '
+                             f'{empty} on the sampled frames {inds}')
+        if empty:
+            print_log(
+                f'{describe(results)}: empty mask of object(s) {empty}',
+                logger='current',
+                level=logging.WARNING)
+        results['obj_masks'] = masks
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}()'
