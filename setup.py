@@ -44,6 +44,6 @@ setup(
         'cuda': ['flash-attn'],
     },
     entry_points={
-        'console_scripts': [],
+        'console_scripts': ['unipixel-infer=unipixel_mm.apis.cli:main'],
     },
 )

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
+from tqdm import tqdm
 from transformers.cache_utils import DynamicCache
 from transformers.generation.logits_process import (LogitsProcessorList,
                                                     TemperatureLogitsWarper,
@@ -342,9 +343,9 @@ class UniPixel(BaseModel):
         num_seg = 0
         for b, sample in enumerate(data_samples or []):
             targets = sample.get('gt_masks', None)
-            if targets is None or (targets.size(1) == 0 and not
-                                   (inputs['input_ids'][b]
-                                    == self.seg_token_id).any()):
+            if targets is None or (targets.size(1) == 0
+                                   and not (inputs['input_ids'][b]
+                                            == self.seg_token_id).any()):
                 continue
             terms = self._seg_loss(b, inputs, sample, out.hidden_states[b])
             for k, v in terms.items():
@@ -425,7 +426,8 @@ class UniPixel(BaseModel):
                  top_p: float = 1.0,
                  decode_masks: bool = True,
                  batch_objects: bool = True,
-                 use_cache: bool = True) -> List[GenerationResult]:
+                 use_cache: bool = True,
+                 progress: bool = False) -> List[GenerationResult]:
         """Greedy or sampled decoding with a KV cache, then one mask-decoding
         pass per sample for all its ``<|seg|>`` tokens.
 
@@ -445,6 +447,8 @@ class UniPixel(BaseModel):
             use_cache (bool): reuse keys and values of earlier positions;
                 without it every step runs the whole sequence again, vision
                 encoder included (the baseline of the benchmarks).
+            progress (bool): show progress bars over the generated tokens
+                and the frames of mask propagation.
 
         Returns:
             list[GenerationResult]: one per sample.
@@ -468,7 +472,9 @@ class UniPixel(BaseModel):
         generated = ids.new_empty(batch_size, 0)
         finished = torch.zeros(batch_size, dtype=torch.bool, device=ids.device)
         eos = torch.tensor(self.eos_token_ids, device=ids.device)
-        for step in range(max_new_tokens):
+        steps = tqdm(
+            range(max_new_tokens), desc='decoding', disable=not progress)
+        for step in steps:
             logits = warpers(
                 torch.cat([ids, generated], 1), out.logits[:, -1].float())
             if do_sample:
@@ -501,26 +507,33 @@ class UniPixel(BaseModel):
                 position.expand(3, -1, -1),
                 past_key_values=past,
                 use_cache=True)
+        steps.close()
         return [
             self._decode_result(b, inputs, data_samples, generated[b],
-                                seg_hidden[b], decode_masks, batch_objects)
-            for b in range(batch_size)
+                                seg_hidden[b], decode_masks, batch_objects,
+                                progress) for b in range(batch_size)
         ]
 
     def _decode_result(self, b: int, inputs: dict, data_samples: SampleList,
                        ids: torch.Tensor, hidden: List[torch.Tensor],
-                       decode_masks: bool,
-                       batch_objects: bool) -> GenerationResult:
+                       decode_masks: bool, batch_objects: bool,
+                       progress: bool) -> GenerationResult:
         frames = (inputs.get('frames') or [None] * (b + 1))[b]
+        num_frames, size = 0, (0, 0)
+        if frames is not None:
+            num_frames, size = frames.size(0), tuple(frames.shape[-2:])
+            if data_samples is not None:
+                size = data_samples[b].metainfo.get('frame_size', size)
         if not (decode_masks and hidden and frames is not None
                 and self.mask_decoder is not None):
-            return GenerationResult(ids,
-                                    torch.zeros(0, 0, 0, 0, dtype=torch.bool),
-                                    torch.zeros(0, 0))
-        size = frames.shape[-2:]
-        if data_samples is not None:
-            size = data_samples[b].metainfo.get('frame_size', size)
+            return GenerationResult(
+                ids, torch.zeros(0, num_frames, *size, dtype=torch.bool),
+                torch.zeros(0, num_frames))
         prompts = self.llm.seg_prompts(torch.stack(hidden))
         masks, scores = self.mask_decoder.predict(
-            frames, prompts, size, batch_objects=batch_objects)
+            frames,
+            prompts,
+            size,
+            batch_objects=batch_objects,
+            progress=progress)
         return GenerationResult(ids, masks, scores)

@@ -18,6 +18,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import unipixel_mm.evaluation  # noqa: F401
     import unipixel_mm.models  # noqa: F401
     import unipixel_mm.structures  # noqa: F401
+    import unipixel_mm.visualization  # noqa: F401
 
     if not init_default_scope:
         return

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from sam2.modeling.sam2_base import NO_OBJ_SCORE
+from tqdm import tqdm
 
 from unipixel_mm.registry import MODELS
 from ..utils.fp32 import Float32Module
@@ -330,7 +331,8 @@ class SAM2Decoder(Float32Module, BaseModule):
             frames: torch.Tensor,
             prompt_tokens: torch.Tensor,
             frame_size: Tuple[int, int],
-            batch_objects: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
+            batch_objects: bool = True,
+            progress: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
         """Segment objects on every frame at the original resolution.
 
         Args:
@@ -340,6 +342,7 @@ class SAM2Decoder(Float32Module, BaseModule):
             batch_objects (bool): track all objects as one batch (each frame
                 encoded once); otherwise one object after the other, each with
                 its own pass over the frames.
+            progress (bool): show a progress bar over the frames.
 
         Returns:
             tuple[Tensor, Tensor]: (O, T, H, W) bool masks and (O, T)
@@ -347,7 +350,8 @@ class SAM2Decoder(Float32Module, BaseModule):
         """
         if not batch_objects and prompt_tokens.size(0) > 1:
             results = [
-                self.predict(frames, tokens[None], frame_size)
+                self.predict(
+                    frames, tokens[None], frame_size, progress=progress)
                 for tokens in prompt_tokens
             ]
             return (torch.cat([m for m, _ in results]),
@@ -359,7 +363,12 @@ class SAM2Decoder(Float32Module, BaseModule):
             num_objects, num_frames, height, width, dtype=torch.bool)
         scores = torch.zeros(num_objects, num_frames)
         features = self._streamed_features(frames, num_objects)
-        for t, heads in self.track(features, prompt_tokens, num_frames):
+        tracked = self.track(features, prompt_tokens, num_frames)
+        for t, heads in tqdm(
+                tracked,
+                total=num_frames,
+                desc='propagating',
+                disable=not progress):
             logits = F.interpolate(
                 heads.low_res_masks.float(),
                 size=(height, width),

@@ -1,0 +1,378 @@
+"""Segment, refer and answer on images and videos with a few lines of Python.
+
+Example::
+
+    from unipixel_mm.apis import UniPixelInferencer
+    inferencer = UniPixelInferencer('path/to/UniPixel-3B')
+    result = inferencer('video.mp4', 'Please segment the running dog.')
+"""
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose
+from mmengine.runner import load_checkpoint
+
+from unipixel_mm.datasets.tokenizer import REF_TOKEN, get_processor
+from unipixel_mm.datasets.transforms import (FormatConversation, LoadFrames,
+                                             PackUniPixelInputs,
+                                             QwenVideoProcess, SAM2Resize,
+                                             SamplePrompts)
+from unipixel_mm.datasets.transforms.loading import (VideoReader,
+                                                     list_frame_files,
+                                                     read_image,
+                                                     sample_frame_inds)
+from unipixel_mm.registry import MODELS
+from unipixel_mm.utils import (build_from_official, load_official_state_dict,
+                               read_official_state_dict, register_all_modules)
+
+Media = Union[str, np.ndarray, Sequence[np.ndarray], Sequence[str]]
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+@dataclass
+class InferenceRequest:
+    """One request: a medium, a text and optional visual prompts.
+
+    Attributes:
+        media: an image or video file, a folder of frames, a list of frame
+            files, an (H, W, 3) image or (T, H, W, 3) frames (uint8 RGB).
+        text (str): the instruction or question. Write one ``<|ref|>`` where
+            each point / box prompt is meant (in the order given); without
+            any, ``[i] <|ref|>`` references are put before the text. Mask
+            prompts are introduced as ``[i]`` regions automatically.
+        points: (x, y, frame) in pixels of the original frame.
+        boxes: (x1, y1, x2, y2, frame).
+        masks: (mask, frame) with an (H, W) bool array or a PNG path.
+    """
+    media: Media
+    text: str
+    points: Sequence[Tuple[float, float, int]] = ()
+    boxes: Sequence[Tuple[float, float, float, float, int]] = ()
+    masks: Sequence[Tuple[Union[np.ndarray, str], int]] = ()
+
+
+@dataclass
+class InferenceResult:
+    """The answer to one request.
+
+    Attributes:
+        text (str): the generated answer (special tokens kept).
+        masks (Tensor): (N, T, H, W) bool, one masklet per ``<|seg|>`` at the
+            original resolution, on the sampled frames.
+        scores (Tensor): (N, T) object-presence logits.
+        frames (np.ndarray): (T, H, W, 3) uint8, the sampled frames.
+        frame_inds (list[int]): the index of each sampled frame in the media.
+        prompts (dict): the request's points / boxes / masks with their
+            sampled-frame index, for drawing.
+    """
+    text: str
+    masks: torch.Tensor
+    scores: torch.Tensor
+    frames: np.ndarray
+    frame_inds: List[int]
+    prompts: dict = field(default_factory=dict)
+
+
+def init_model(config: str,
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None,
+               dtype: Optional[torch.dtype] = None,
+               sam2_config: Optional[str] = None):
+    """Build a UniPixel for inference.
+
+    Args:
+        config (str): an official checkpoint directory (``config.json`` +
+            safetensors), or an mmengine config file.
+        checkpoint (str, optional): with a config file, an mmengine
+            checkpoint (``.pth``) or an official checkpoint directory.
+        device (str): device to put the model on.
+        cfg_options (dict, optional): overrides of the config file.
+        dtype (torch.dtype, optional): e.g. ``torch.bfloat16`` for the LLM
+            and the vision encoder (the SAM2 parts stay float32).
+        sam2_config (str, optional): SAM2 yaml of an official checkpoint
+            whose ``sam2_config`` is not a config of the sam2 package.
+
+    Returns:
+        UniPixel: the model in eval mode.
+    """
+    register_all_modules()
+    if osp.isdir(config):
+        model = build_from_official(config, sam2_config=sam2_config)
+    else:
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'No config file or checkpoint '
+                                    f'directory "{config}"')
+        cfg = Config.fromfile(config)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+        model = MODELS.build(cfg.model)
+        if checkpoint and osp.isdir(checkpoint):
+            load_official_state_dict(model,
+                                     read_official_state_dict(checkpoint))
+        elif checkpoint:
+            load_checkpoint(model, checkpoint, map_location='cpu')
+    if dtype is not None:
+        model = model.to(dtype)
+    return model.to(device).eval()
+
+
+class UniPixelInferencer:
+    """Run UniPixel on images and videos with text and visual prompts.
+
+    Args:
+        model (str | UniPixel): an official checkpoint directory, a config
+            file, or a built model.
+        processor (str, optional): the processor (tokenizer + image
+            processor) directory; defaults to the checkpoint directory.
+        checkpoint (str, optional): weights for a config-file ``model``.
+        device (str): device of the model.
+        num_frames (int): frames sampled from a video (uniformly; frames
+            that carry a prompt are always kept).
+        min_pixels (int): least pixels of a frame for the vision encoder.
+        max_pixels (int): most pixels of a frame when ``num_frames`` are
+            sampled (fewer frames get proportionally more).
+        generation_cfg (dict, optional): default options of
+            ``UniPixel.generate`` (``max_new_tokens``, ``do_sample``...).
+        sam2_config (str, optional): see :func:`init_model`.
+    """
+
+    def __init__(self,
+                 model,
+                 processor: Optional[str] = None,
+                 checkpoint: Optional[str] = None,
+                 device: str = 'cpu',
+                 num_frames: int = 16,
+                 min_pixels: int = 128 * 28 * 28,
+                 max_pixels: int = 256 * 28 * 28,
+                 generation_cfg: Optional[dict] = None,
+                 sam2_config: Optional[str] = None) -> None:
+        if isinstance(model, str):
+            processor = processor or (model if osp.isdir(model) else None)
+            model = init_model(
+                model, checkpoint, device, sam2_config=sam2_config)
+        if processor is None:
+            raise ValueError('Give the processor (tokenizer) directory')
+        self.model = model
+        self.processor = get_processor(processor)
+        self.num_frames = num_frames
+        self.generation_cfg = dict(max_new_tokens=512)
+        self.generation_cfg.update(generation_cfg or {})
+        vision = model.vision_tokenizer
+        self.load = LoadFrames(num_frames=-1)
+        self.pipeline = Compose([
+            QwenVideoProcess(
+                processor,
+                min_pixels=min_pixels,
+                max_pixels=max_pixels,
+                frame_budget=num_frames),
+            SAM2Resize(model.mask_decoder.image_size),
+            SamplePrompts(
+                patch_size=vision.config.patch_size,
+                merge_size=vision.merge_size,
+                temporal_patch_size=vision.temporal_patch_size),
+            FormatConversation(processor),
+            PackUniPixelInputs(),
+        ])
+
+    # ------------------------------------------------------------------ #
+    # request -> pipeline input
+    # ------------------------------------------------------------------ #
+    @staticmethod
+    def _media_info(media: Media) -> Tuple[dict, int]:
+        """The loader's keys for a medium and its number of frames."""
+        if isinstance(media, np.ndarray):
+            frames = media[None] if media.ndim == 3 else media
+            if frames.ndim != 4 or frames.shape[-1] != 3:
+                raise ValueError('An image must be (H, W, 3) and frames '
+                                 f'(T, H, W, 3), got {media.shape}')
+            return dict(frames=frames.astype(np.uint8)), len(frames)
+        if isinstance(media, (list, tuple)):
+            if not media:
+                raise ValueError('The list of frames is empty')
+            if isinstance(media[0], str):
+                for path in media:
+                    _check_file(path)
+                return dict(frame_paths=list(media)), len(media)
+            return UniPixelInferencer._media_info(np.stack(media))
+        if not isinstance(media, str):
+            raise TypeError(f'Unsupported media of type {type(media)}')
+        if osp.isdir(media):
+            return dict(video_path=media), len(list_frame_files(media))
+        _check_file(media)
+        if media.lower().endswith(IMAGE_EXTS):
+            read_image(media)
+            return dict(img_path=media), 1
+        try:
+            return dict(video_path=media), VideoReader(media).num_frames
+        except Exception as e:
+            raise ValueError(f'Cannot read the video "{media}": {e}') from e
+
+    def _frame_ids(self, num_total: int, prompt_frames: List[int]) -> list:
+        ids = sample_frame_inds(num_total, self.num_frames, 'uniform')
+        for frame in prompt_frames:
+            if frame in ids:
+                continue
+            nearest = min(range(len(ids)), key=lambda i: abs(ids[i] - frame))
+            ids[nearest] = frame
+        return sorted(set(ids))
+
+    def _prepare(self, request: InferenceRequest, index: int) -> dict:
+        if not isinstance(request.text, str) or not request.text.strip():
+            raise ValueError(f'Request {index}: the text is empty')
+        if request.masks and (request.points or request.boxes):
+            raise ValueError(f'Request {index}: give point / box prompts or '
+                             'mask prompts, not both')
+        info, num_total = self._media_info(request.media)
+        prompts = [(list(p[:2]), int(p[2]), 'point') for p in request.points]
+        prompts += [(list(b[:4]), int(b[4]), 'box') for b in request.boxes]
+        frames_used = [f for _, f, _ in prompts]
+        frames_used += [int(f) for _, f in request.masks]
+        for frame in frames_used:
+            if not 0 <= frame < num_total:
+                raise ValueError(
+                    f'Request {index}: a prompt is on frame {frame} but the '
+                    f'media has {num_total} frame(s)')
+        frame_ids = self._frame_ids(num_total, frames_used)
+        if 'frames' in info:
+            info['frames'] = info['frames'][frame_ids]
+        elif 'frame_paths' in info:
+            info['frame_paths'] = [info['frame_paths'][i] for i in frame_ids]
+        elif 'video_path' in info:
+            info['frame_ids'] = frame_ids
+        results = self.load(dict(info, entry=f'request {index}'))
+        height, width = results['frame_size']
+
+        objects, prompt_type, text = [], None, request.text
+        if prompts:
+            prompt_type = 'point'
+            for xy, frame, kind in prompts:
+                objects.append(
+                    dict(
+                        oid=str(len(objects)),
+                        prompt={
+                            'frame': frame_ids.index(frame),
+                            kind: xy
+                        }))
+            num_refs = text.count(REF_TOKEN)
+            if num_refs == 0:
+                refs = ', '.join(f'[{i}] {REF_TOKEN}'
+                                 for i in range(len(objects)))
+                text = f'{refs}. {text}'
+            elif num_refs != len(objects):
+                raise ValueError(
+                    f'Request {index}: the text has {num_refs} {REF_TOKEN} '
+                    f'but {len(objects)} point / box prompts were given')
+        if request.masks:
+            prompt_type = 'mask'
+            obj_masks = np.zeros(
+                (len(frame_ids), len(request.masks), height, width), bool)
+            for o, (mask, frame) in enumerate(request.masks):
+                mask = _read_mask(mask, index)
+                if mask.shape != (height, width):
+                    raise ValueError(
+                        f'Request {index}: mask prompt {o} is '
+                        f'{mask.shape[0]}x{mask.shape[1]} but the frames are '
+                        f'{height}x{width}')
+                if not mask.any():
+                    raise ValueError(f'Request {index}: mask prompt {o} is '
+                                     'empty')
+                obj_masks[frame_ids.index(frame), o] = mask
+                objects.append(dict(oid=str(o)))
+            results['obj_masks'] = obj_masks
+        results.update(
+            objects=objects,
+            turns=[
+                dict(
+                    question=text,
+                    answer=None,
+                    obj_inds=list(range(len(objects))))
+            ],
+            prompt_type=prompt_type,
+            seg_targets=False,
+            task='chat')
+        packed = self.pipeline(results)
+        packed['frames'] = results['frames']
+        packed['frame_inds'] = frame_ids
+        packed['prompts'] = dict(
+            points=[(*xy, o, frame_ids.index(f))
+                    for o, (xy, f, k) in enumerate(prompts) if k == 'point'],
+            boxes=[(*xy, o, frame_ids.index(f))
+                   for o, (xy, f, k) in enumerate(prompts) if k == 'box'])
+        return packed
+
+    # ------------------------------------------------------------------ #
+    # running
+    # ------------------------------------------------------------------ #
+    def __call__(self,
+                 media: Union[Media, Sequence[InferenceRequest]],
+                 text: Optional[str] = None,
+                 **kwargs) -> Union[InferenceResult, List[InferenceResult]]:
+        """Answer one request (``media``, ``text``, prompts as keywords) or
+        a list of :class:`InferenceRequest` (batched).
+
+        Keywords other than ``points`` / ``boxes`` / ``masks`` are
+        generation options (``max_new_tokens``, ``do_sample``...).
+        """
+        if text is not None:
+            prompt_keys = {'points', 'boxes', 'masks'}
+            request = InferenceRequest(
+                media, text, **{
+                    k: v
+                    for k, v in kwargs.items() if k in prompt_keys
+                })
+            gen = {k: v for k, v in kwargs.items() if k not in prompt_keys}
+            return self.run([request], **gen)[0]
+        return self.run(list(media), **kwargs)
+
+    @torch.no_grad()
+    def run(self, requests: Sequence[InferenceRequest],
+            **generation) -> List[InferenceResult]:
+        """Prepare, generate and decode a batch of requests."""
+        packed = [self._prepare(r, i) for i, r in enumerate(requests)]
+        data = self.model.data_preprocessor(
+            dict(
+                inputs=[p['inputs'] for p in packed],
+                data_samples=[p['data_samples'] for p in packed]),
+            training=False)
+        options = dict(self.generation_cfg, **generation)
+        outputs = self.model.generate(data['inputs'], data['data_samples'],
+                                      **options)
+        tokenizer = self.processor.tokenizer
+        results = []
+        for p, out in zip(packed, outputs):
+            ids = [
+                i for i in out.ids.tolist()
+                if i not in self.model.eos_token_ids
+                and i != self.model.pad_token_id
+            ]
+            results.append(
+                InferenceResult(
+                    text=tokenizer.decode(ids),
+                    masks=out.masks,
+                    scores=out.mask_scores,
+                    frames=p['frames'],
+                    frame_inds=p['frame_inds'],
+                    prompts=p['prompts']))
+        return results
+
+
+def _check_file(path: str) -> None:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'No such file: "{path}"')
+
+
+def _read_mask(mask: Union[np.ndarray, str], index: int) -> np.ndarray:
+    if isinstance(mask, str):
+        _check_file(mask)
+        image = cv2.imread(mask, cv2.IMREAD_UNCHANGED)
+        if image is None:
+            raise ValueError(f'Request {index}: cannot read the mask '
+                             f'"{mask}"')
+        mask = image if image.ndim == 2 else image.max(axis=-1)
+    return np.asarray(mask) > 0
