@@ -5,8 +5,9 @@ from .pixelqa_metric import PixelQAMetric
 from .ref_seg_metric import RefSegMetric
 from .region_caption_judge_metric import RegionCaptionJudgeMetric
 from .video_seg_metric import VideoSegMetric
+from .vos_submission import VOSSubmissionMetric
 
 __all__ = [
     'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric', 'RefSegMetric',
-    'RegionCaptionJudgeMetric', 'VideoSegMetric'
+    'RegionCaptionJudgeMetric', 'VideoSegMetric', 'VOSSubmissionMetric'
 ]
