@@ -1,0 +1,35 @@
+"""The benchmark scripts run and write their tables (no timing asserted)."""
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+FIXTURE = osp.join(ROOT, '..', 'shared', 'fixtures', 'upstream_tiny')
+
+
+@pytest.mark.skipif(not osp.isdir(FIXTURE), reason='no tiny fixture')
+@pytest.mark.parametrize('script,args,rows', [
+    ('sam2_objects.py', ['--frames', '2', '--objects', '1', '2'], 2),
+    ('generation.py', ['--new-tokens', '2', '--frames', '2'], 2),
+    ('train_step.py', ['--frames', '2', '--objects', '2'], 2),
+])
+def test_benchmark_script(tmp_path, script, args, rows):
+    out = str(tmp_path / 'result.json')
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'benchmarks', script), '--repeats', '1', '--out',
+            out, *args
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out) as f:
+        result = json.load(f)
+    assert len(result['rows']) == rows
+    assert result['machine']
+    assert 'speedup' in result['rows'][-1]
