@@ -24,7 +24,8 @@ class HeadOutput:
 
     Attributes:
         low_res_multimasks (Tensor): (B, M, S/4, S/4) mask logits.
-        high_res_multimasks (Tensor): (B, M, S, S) mask logits.
+        high_res_multimasks (Tensor, optional): (B, M, S, S) mask logits,
+            computed in training only (the loss reads them).
         ious (Tensor): (B, M) predicted IoU of each candidate.
         low_res_masks (Tensor): (B, 1, S/4, S/4) the best candidate.
         high_res_masks (Tensor): (B, 1, S, S) the best candidate.
@@ -32,7 +33,7 @@ class HeadOutput:
         object_score_logits (Tensor): (B, 1) object presence logit.
     """
     low_res_multimasks: torch.Tensor
-    high_res_multimasks: torch.Tensor
+    high_res_multimasks: Optional[torch.Tensor]
     ious: torch.Tensor
     low_res_masks: torch.Tensor
     high_res_masks: torch.Tensor
@@ -201,23 +202,19 @@ class SAM2Decoder(Float32Module, BaseModule):
                 and not self.training:
             low_res_multimasks = torch.where(is_obj_appearing[:, None, None],
                                              low_res_multimasks, NO_OBJ_SCORE)
-        high_res_multimasks = F.interpolate(
-            low_res_multimasks.float(),
-            size=(sam.image_size, sam.image_size),
-            mode='bilinear',
-            align_corners=False).to(low_res_multimasks.dtype)
-
         out_token = out_tokens[:, 0]
         if multimask_output:
             best = torch.argmax(ious, dim=-1)
             rows = torch.arange(batch_size, device=device)
             low_res_masks = low_res_multimasks[rows, best].unsqueeze(1)
-            high_res_masks = high_res_multimasks[rows, best].unsqueeze(1)
             if out_tokens.size(1) > 1:
                 out_token = out_tokens[rows, best]
         else:
-            low_res_masks, high_res_masks = (low_res_multimasks,
-                                             high_res_multimasks)
+            low_res_masks = low_res_multimasks
+        high_res_masks = self._upsample(low_res_masks)
+        # all candidates at full size only for the loss
+        high_res_multimasks = self._upsample(low_res_multimasks) \
+            if self.training else None
 
         obj_ptr = sam.obj_ptr_proj(out_token)
         if sam.pred_obj_scores:
@@ -232,6 +229,15 @@ class SAM2Decoder(Float32Module, BaseModule):
         return HeadOutput(low_res_multimasks, high_res_multimasks, ious,
                           low_res_masks, high_res_masks, obj_ptr,
                           object_score_logits)
+
+    def _upsample(self, masks: torch.Tensor) -> torch.Tensor:
+        """(B, M, s, s) logits -> (B, M, S, S) at the SAM2 frame size."""
+        size = self.sam2.image_size
+        return F.interpolate(
+            masks.float(),
+            size=(size, size),
+            mode='bilinear',
+            align_corners=False).to(masks.dtype)
 
     # ------------------------------------------------------------------ #
     # tracking
@@ -326,13 +332,12 @@ class SAM2Decoder(Float32Module, BaseModule):
         ]
 
     @torch.no_grad()
-    def predict(
-            self,
-            frames: torch.Tensor,
-            prompt_tokens: torch.Tensor,
-            frame_size: Tuple[int, int],
-            batch_objects: bool = True,
-            progress: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
+    def predict(self,
+                frames: torch.Tensor,
+                prompt_tokens: torch.Tensor,
+                frame_size: Tuple[int, int],
+                batch_objects: bool = True,
+                progress: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
         """Segment objects on every frame at the original resolution.
 
         Args:
