@@ -3,8 +3,9 @@ loader that works with torch >= 2.6."""
 from .checkpoint import load_from_local
 from .distributed import CPUDistributedDataParallel, setup_cpu_distributed
 from .hooks import ValAtStartHook
+from .runner import build_runner
 
 __all__ = [
     'load_from_local', 'CPUDistributedDataParallel', 'setup_cpu_distributed',
-    'ValAtStartHook'
+    'ValAtStartHook', 'build_runner'
 ]

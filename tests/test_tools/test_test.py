@@ -1,0 +1,32 @@
+"""tools/test.py on a checkpoint of the tiny config."""
+import os.path as osp
+import re
+
+import mmengine
+import pytest
+
+
+def test_test_tool_evaluates_and_dumps(tiny_run, tmp_path, tiny_cfg_path,
+                                       processor_options, run_tool,
+                                       read_scalars):
+    out = str(tmp_path / 'preds.pkl')
+    output = run_tool(
+        'test', [
+            tiny_cfg_path,
+            osp.join(tiny_run, 'iter_20.pth'), '--work-dir',
+            str(tmp_path), '--out', out, '--cfg-options',
+            'test_dataloader.dataset.num_samples=8'
+        ] + processor_options,
+        cwd=str(tmp_path))
+    # the test set is the run's validation set (same samples and prompts)
+    iou = float(re.search(r'Iter\(test\).*mask/mIoU: ([\d.]+)', output)[1])
+    val = [s for s in read_scalars(tiny_run) if 'mask/mIoU' in s]
+    assert val[-1]['step'] == 20
+    assert iou == pytest.approx(val[-1]['mask/mIoU'], abs=1e-4)
+
+    preds = mmengine.load(out)
+    assert len(preds) == 8
+    for pred in preds:
+        masks, gt = pred['pred_masks'], pred['gt_masks_ori']
+        assert len(masks) == gt.shape[1]
+        assert all(m.shape == gt[:, 0].shape for m in masks)

@@ -1,0 +1,116 @@
+"""Train a UniPixel model with mmengine's Runner.
+
+Examples:
+    python tools/train.py configs/unipixel_tiny_synthetic.py
+    torchrun --nproc_per_node 8 tools/train.py configs/unipixel_7b.py \
+        --launcher pytorch
+
+Without CUDA a distributed launch trains on the CPUs with the gloo backend
+(see :func:`unipixel_mm.engine.setup_cpu_distributed`).
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+from unipixel_mm.engine import build_runner
+from unipixel_mm.utils import register_all_modules
+
+
+def parse_args() -> argparse.Namespace:
+    """Parses the command line."""
+    parser = argparse.ArgumentParser(description='Train a UniPixel model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or without a path from the '
+        'latest checkpoint in the work directory')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='train with automatic mixed precision (bf16 unless the config '
+        'sets optim_wrapper.dtype)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Applies the command-line options to the config.
+
+    Args:
+        cfg (Config): The config read from the file.
+        args (argparse.Namespace): The parsed command line.
+
+    Returns:
+        Config: The same config, updated.
+    """
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    # work_dir: command line > config > ./work_dirs/<config name>
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+    if args.amp:
+        optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper == 'AmpOptimWrapper':
+            print_log(
+                'AMP training is already enabled in your config.',
+                logger='current')
+        elif optim_wrapper != 'OptimWrapper':
+            raise ValueError('--amp needs optim_wrapper.type="OptimWrapper", '
+                             f'got "{optim_wrapper}"')
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    return cfg
+
+
+def main() -> None:
+    """Builds the runner from the config and trains."""
+    args = parse_args()
+    # the Runner sets the default scope from the config
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = build_runner(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()

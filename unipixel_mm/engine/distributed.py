@@ -1,0 +1,83 @@
+"""Distributed data-parallel training on CPUs with the gloo backend.
+
+mmengine 0.10.7 assumes one GPU per process: for the ``pytorch`` launcher
+its ``init_dist`` calls ``torch.cuda.set_device(LOCAL_RANK)``, and the Runner
+wraps the model in a ``DistributedDataParallel`` with
+``device_ids=[LOCAL_RANK]``; without CUDA both fail. The Runner skips
+``init_dist`` when a process group exists, so :func:`setup_cpu_distributed`
+creates a gloo group from the torchrun environment itself and switches the
+model wrapper to :class:`CPUDistributedDataParallel`.
+:func:`~unipixel_mm.engine.build_runner` (used by ``tools/train.py`` and
+``tools/test.py``) calls it for a distributed launch without CUDA.
+"""
+import datetime
+from typing import List, Optional
+
+import torch.distributed as torch_dist
+from mmengine.config import Config
+from mmengine.model import MMDistributedDataParallel
+from torch import nn
+
+from unipixel_mm.registry import MODEL_WRAPPERS
+
+# the Runner looks model wrappers up without the default scope
+CPU_WRAPPER = 'unipixel_mm.CPUDistributedDataParallel'
+_DDP_WRAPPERS = ('MMDistributedDataParallel', 'CPUDistributedDataParallel',
+                 CPU_WRAPPER)
+
+
+@MODEL_WRAPPERS.register_module()
+class CPUDistributedDataParallel(MMDistributedDataParallel):
+    """:class:`MMDistributedDataParallel` of a model on the CPU.
+
+    The Runner passes ``device_ids=[LOCAL_RANK]`` to every subclass of
+    ``DistributedDataParallel``; a CPU module must be given none, so the
+    argument is not forwarded.
+
+    Args:
+        module (nn.Module): The model, on the CPU.
+        device_ids (list[int], optional): Ignored (see above).
+        **kwargs: ``DistributedDataParallel`` arguments such as
+            ``find_unused_parameters``.
+    """
+
+    def __init__(self,
+                 module: nn.Module,
+                 device_ids: Optional[List[int]] = None,
+                 **kwargs) -> None:
+        super().__init__(module=module, device_ids=None, **kwargs)
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
+    """Starts a gloo process group and sets the CPU model wrapper.
+
+    The model wrapper keeps the options the Runner would use without a
+    ``model_wrapper_cfg`` (``broadcast_buffers=False`` and the config's
+    ``find_unused_parameters``), or those of the config's own
+    ``MMDistributedDataParallel`` wrapper. ``env_cfg.dist_cfg.timeout`` (in
+    seconds) applies; its ``backend`` does not, gloo being the CPU backend.
+
+    Args:
+        cfg (Config): The training config; ``model_wrapper_cfg`` is set.
+        launcher (str): Must be ``'pytorch'`` (torchrun), which sets
+            ``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT``.
+    """
+    if launcher != 'pytorch':
+        raise ValueError('Distributed training without CUDA supports the '
+                         f'"pytorch" launcher (torchrun), not "{launcher}"')
+    if cfg.get('runner_type', 'Runner') != 'Runner':
+        raise ValueError('Distributed training without CUDA supports the '
+                         f"Runner, not runner_type={cfg.runner_type!r}")
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    if wrapper.get('type', _DDP_WRAPPERS[0]) not in _DDP_WRAPPERS:
+        raise ValueError('Distributed training without CUDA supports the '
+                         'MMDistributedDataParallel wrapper, not '
+                         f"{wrapper['type']!r}")
+    cfg.model_wrapper_cfg = dict(wrapper, type=CPU_WRAPPER)
+
+    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
+    if timeout is not None:
+        timeout = datetime.timedelta(seconds=timeout)
+    torch_dist.init_process_group(backend='gloo', timeout=timeout)
