@@ -47,8 +47,11 @@ def pipeline_factory(tiny_processor_dir):
     return lambda **kwargs: tiny_pipeline(tiny_processor_dir, **kwargs)
 
 
-def dataset_from_config(name: str, processor_dir: str, **overrides):
-    """Builds ``train_dataloader.dataset`` of ``configs/_base_/datasets/
+def dataset_from_config(name: str,
+                        processor_dir: str,
+                        split: str = 'train',
+                        **overrides):
+    """Builds ``{split}_dataloader.dataset`` of ``configs/_base_/datasets/
     {name}.py`` with the tiny processor and ``overrides``."""
     import os.path as osp
 
@@ -59,7 +62,7 @@ def dataset_from_config(name: str, processor_dir: str, **overrides):
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     cfg = Config.fromfile(
         osp.join(root, 'configs', '_base_', 'datasets', f'{name}.py'))
-    dataset = cfg.train_dataloader.dataset
+    dataset = cfg[f'{split}_dataloader'].dataset
     for step in dataset.pipeline:
         if 'processor' in step:
             step.processor = processor_dir
@@ -72,3 +75,62 @@ def config_dataset_factory(tiny_processor_dir):
     """``dataset_from_config`` bound to the tiny processor directory."""
     return lambda name, **kwargs: dataset_from_config(
         name, tiny_processor_dir, **kwargs)
+
+
+def tiny_losses(model, packed: List[dict]) -> dict:
+    """Collates packed samples and runs the tiny model's loss forward."""
+    from unipixel_mm.datasets import unipixel_collate
+    batch = unipixel_collate(packed)
+    return model(**model.data_preprocessor(batch, True), mode='loss')
+
+
+@pytest.fixture
+def train_step(model_factory):
+    """Feeds packed samples to a fresh tiny model in train mode and checks
+    that the losses are finite; returns them."""
+
+    def run(packed: List[dict]) -> dict:
+        import torch
+        losses = tiny_losses(model_factory().train(), packed)
+        assert losses and all(torch.isfinite(v) for v in losses.values())
+        return losses
+
+    return run
+
+
+def write_video(path: str, frames, fps: int = 24) -> str:
+    """Writes (N, H, W, 3) uint8 frames as an MPEG-4 file with PyAV."""
+    av = pytest.importorskip('av')
+    height, width = frames.shape[1:3]
+    with av.open(str(path), 'w') as container:
+        stream = container.add_stream('mpeg4', rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, 'yuv420p'
+        for frame in frames:
+            for packet in stream.encode(
+                    av.VideoFrame.from_ndarray(frame, format='rgb24')):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
+@pytest.fixture
+def video_writer():
+    """``write_video(path, frames, fps=24)``: an mp4 written with PyAV."""
+    return write_video
+
+
+def encode_rle(mask) -> dict:
+    """A binary (H, W) mask as a COCO RLE with a str ``counts``."""
+    import numpy as np
+    from pycocotools import mask as mask_utils
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    rle['counts'] = rle['counts'].decode()
+    return rle
+
+
+@pytest.fixture
+def rle_encoder():
+    """``encode_rle(mask)``: a COCO RLE dict of a binary mask."""
+    pytest.importorskip('pycocotools')
+    return encode_rle

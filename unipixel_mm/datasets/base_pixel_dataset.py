@@ -21,8 +21,10 @@ from typing import List, Optional
 
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
-from .templates import (SEG_DESCRIPTION_PROMPTS, SEG_EXPLANATORY_PROMPTS,
+from .templates import (REF_IMAGE_SHORT_PROMPTS, REG_DETAILED_PROMPTS,
+                        SEG_DESCRIPTION_PROMPTS, SEG_EXPLANATORY_PROMPTS,
                         SEG_IMAGE_QUERY_PROMPTS, SEG_MEMORY_PROMPTS,
                         SEG_QUESTION_PROMPTS, SEG_RESPONSES,
                         SEG_SENTENCE_PROMPTS, SEG_VIDEO_QUERY_PROMPTS)
@@ -42,6 +44,11 @@ PROMPT_TYPES = (None, 'point', 'box', 'point_or_box', 'mask')
 
 def _choice(options):
     return options[np.random.randint(len(options))]
+
+
+def count_words(*texts: str) -> int:
+    """Words of raw texts as the reference counts them (split on spaces)."""
+    return sum(len(t.split(' ')) for t in texts)
 
 
 def normalize_query(query) -> str:
@@ -93,8 +100,15 @@ class BasePixelDataset(BaseDataset):
         with one ``<|ref|>`` per point / box prompted object and, in the
         ``region`` form, objects named ``[oid]``; the ``mem`` form wraps the
         question in a segmentation-by-id instruction;
+      - ``'detailed_description'`` (``query``: the region's ``[oid]``,
+        ``answer``) and ``'short_caption'`` (``answer``; the question holds
+        one ``<|ref|>``): region captions asked with the reference's
+        templates;
     - ``entry``: a name of the annotation entry for error messages;
-    - optional ``task`` (else the data set's), ``gt_answer``, ``options``.
+    - optional ``task`` (else the data set's), ``gt_answer``, ``options``,
+      ``num_words`` (words of the raw question and answer, for
+      ``filter_cfg``) and, on the last turn, ``answer_prefix`` (text the
+      model's answer starts with in evaluation, e.g. ``'Best Option: ('``).
 
     :meth:`get_data_info` adds ``task``, ``seg_targets``, ``prompt_type``
     and replaces every turn by ``dict(question, answer, obj_inds)``. In
@@ -108,8 +122,15 @@ class BasePixelDataset(BaseDataset):
             ``'point'``, ``'box'``, ``'point_or_box'`` (half of the samples
             points and half boxes, fixed per sample as in the reference) or
             ``'mask'``.
-        seed (int): Seed of the per-sample point / box choice.
-        **kwargs: :class:`mmengine.dataset.BaseDataset` arguments.
+        seed (int): Seed of the per-sample point / box choice (and of other
+            per-sample choices a family makes when it loads).
+        **kwargs: :class:`mmengine.dataset.BaseDataset` arguments;
+            ``filter_cfg`` may set ``max_num_words`` (drops samples whose
+            ``num_words`` is larger, the reference's ``max_num_words``),
+            ``max_num_frames`` (drops samples with more candidate frames,
+            the reference's ``max_video_frames``) and ``max_duration``
+            (drops samples whose ``duration`` in seconds is longer, the
+            reference's ``max_video_len``).
     """
 
     TASK = 'seg'
@@ -216,13 +237,50 @@ class BasePixelDataset(BaseDataset):
         elif kind == 'question':
             question = _choice(SEG_QUESTION_PROMPTS).format(turn['query'])
             answer = f"{turn['answer']} {SEG_TOKEN}."
+        elif kind == 'detailed_description':
+            question = _choice(REG_DETAILED_PROMPTS).format(turn['query'])
+        elif kind == 'short_caption':
+            question = _choice(REF_IMAGE_SHORT_PROMPTS)
         else:
             raise ValueError(f"{info.get('entry')}: unknown turn type "
                              f'{kind!r}')
-        return dict(
+        out = dict(
             question=question,
             answer=answer,
             obj_inds=list(turn.get('obj_inds', [])))
+        if turn.get('answer_prefix'):
+            out['answer_prefix'] = turn['answer_prefix']
+        return out
+
+    def filter_data(self) -> List[dict]:
+        """Drops samples by ``filter_cfg`` (see the class docstring).
+
+        Returns:
+            list[dict]: The kept data infos.
+        """
+        cfg = self.filter_cfg or {}
+        max_words = cfg.get('max_num_words', -1)
+        max_frames = cfg.get('max_num_frames', -1)
+        max_duration = cfg.get('max_duration', -1)
+        if max(max_words, max_frames, max_duration) < 0:
+            return self.data_list
+
+        def keep(info: dict) -> bool:
+            words = info.get('num_words', 0)
+            frames = len(info.get('frame_paths') or info.get('frame_ids')
+                         or [])
+            duration = info.get('duration', 0)
+            return not (0 <= max_words < words or 0 <= max_frames < frames
+                        or 0 <= max_duration < duration)
+
+        kept = [info for info in self.data_list if keep(info)]
+        if len(kept) < len(self.data_list):
+            print_log(
+                f'{self.__class__.__name__}: filter_cfg {cfg} dropped '
+                f'{len(self.data_list) - len(kept)} of '
+                f'{len(self.data_list)} samples',
+                logger='current')
+        return kept
 
     def load_data_list(self) -> List[dict]:
         """Reads the annotations into data infos; each family overrides it.

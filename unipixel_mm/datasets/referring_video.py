@@ -1,13 +1,18 @@
-"""Referring / reasoning video segmentation: MeViS and ReVOS.
+"""Referring / reasoning video segmentation in the ``meta_expressions``
+format: MeViS, ReVOS, LV-VIS, Ref-YouTube-VOS and Ref-DAVIS17.
 
-On-disk format shared by both: ``meta_expressions.json`` is
-``{"videos": {vid: {"frames": [name, ...], "expressions": {qid: {"exp":
-str, "obj_id": [...], "anno_id": [...]}}}}}`` and ``mask_dict.json`` maps
-each ``anno_id`` (as a string) to one COCO RLE (or null) per frame; the
-frames are ``{frame folder}/{vid}/{name}.jpg``. An expression's mask on a
-frame is the union of its annotations' masks.
+On-disk format: ``meta_expressions.json`` is ``{"videos": {vid: {"frames":
+[name, ...], "expressions": {qid: {"exp": str, "obj_id": ..., "anno_id":
+[...]}}}}}`` and the frames are ``{frame folder}/{vid}/{name}.jpg``. The
+masks come in one of two layouts:
+
+- MeViS, ReVOS, LV-VIS: ``mask_dict.json`` maps each ``anno_id`` (as a
+  string) to one COCO RLE (or null) per frame; an expression's mask on a
+  frame is the union of its annotations' masks;
+- Ref-YouTube-VOS, Ref-DAVIS17: ``mask_dict.pkl`` maps the running index of
+  each expression in the file (``"0"``, ``"1"``, ...) to its RLE (or None)
+  per frame.
 """
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -15,13 +20,7 @@ from mmengine.dataset import BaseDataset
 
 from unipixel_mm.registry import DATASETS
 from .base_pixel_dataset import BasePixelDataset
-
-
-def _load_json(path: str, what: str) -> dict:
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{what} not found: {path}')
-    with open(path) as f:
-        return json.load(f)
+from .utils import load_annotation
 
 
 @DATASETS.register_module()
@@ -30,7 +29,8 @@ class ReferringVideoDataset(BasePixelDataset):
 
     Args:
         ann_file (str): ``meta_expressions.json``, relative to ``data_root``.
-        mask_file (str): ``mask_dict.json``, relative to ``data_root``.
+        mask_file (str): ``mask_dict.json`` (or ``.pkl``), relative to
+            ``data_root``.
         data_prefix (dict): ``img_path``: the frame folder.
         skip_empty (bool): Skip expressions that refer to no object (the
             reference does during training). Defaults to True.
@@ -53,13 +53,15 @@ class ReferringVideoDataset(BasePixelDataset):
     def load_data_list(self) -> List[dict]:
         """One data info per expression, masks resolved on access."""
         mask_file = osp.join(self.data_root, self.mask_file)
-        videos = _load_json(self.ann_file, 'expression file')['videos']
-        self._masks = _load_json(mask_file, 'mask file')
-        data_list = []
+        videos = load_annotation(self.ann_file, 'expression file')['videos']
+        self._masks = load_annotation(mask_file, 'mask file')
+        self.check_masks(videos, mask_file)
+        data_list, index = [], -1
         for vid, meta in videos.items():
             for qid, exp in meta['expressions'].items():
+                index += 1
                 entry = f'{self.SOURCE} {vid} expression {qid}'
-                anno_ids = [str(a) for a in exp['anno_id']]
+                anno_ids = self.expression_annos(exp, index)
                 if not anno_ids and self.skip_empty:
                     continue
                 for a in anno_ids:
@@ -88,6 +90,26 @@ class ReferringVideoDataset(BasePixelDataset):
                         entry=entry,
                         source=self.SOURCE))
         return data_list
+
+    def check_masks(self, videos: dict, mask_file: str) -> None:
+        """Checks the mask file against the expressions; none by default.
+
+        Args:
+            videos (dict): The ``videos`` of the expression file.
+            mask_file (str): The mask file, for the error message.
+        """
+
+    def expression_annos(self, exp: dict, index: int) -> List[str]:
+        """The mask-file keys of an expression: its ``anno_id`` list.
+
+        Args:
+            exp (dict): The expression.
+            index (int): Its running index in the expression file.
+
+        Returns:
+            list[str]: Keys of the mask file; empty for no object.
+        """
+        return [str(a) for a in exp['anno_id']]
 
     def frame_span(self, vid: str, anno_ids: List[str],
                    num_frames: int) -> Optional[tuple]:
@@ -164,3 +186,86 @@ class ReVOSDataset(ReferringVideoDataset):
         """A reasoning question (``?``) is a ``'sentence'`` turn."""
         kind = 'sentence' if expression.endswith('?') else 'query'
         return dict(type=kind, query=expression, obj_inds=[0])
+
+
+@DATASETS.register_module()
+class LVVISDataset(ReferringVideoDataset):
+    """LV-VIS category names as referring expressions (``_`` read as a
+    space), with the MeViS mask layout."""
+
+    SOURCE = 'lvvis'
+
+    def __init__(self,
+                 data_root: str = 'data/lvvis',
+                 ann_file: str = 'meta_expressions.json',
+                 mask_file: str = 'mask_dict.json',
+                 data_prefix: dict = dict(img_path='train/JPEGImages'),
+                 **kwargs) -> None:
+        super().__init__(
+            data_root=data_root,
+            ann_file=ann_file,
+            mask_file=mask_file,
+            data_prefix=data_prefix,
+            **kwargs)
+
+    def make_turn(self, expression: str) -> dict:
+        """A class name such as ``'traffic_light'`` as a ``'query'``."""
+        return super().make_turn(expression.replace('_', ' ').strip())
+
+
+@DATASETS.register_module()
+class RefYouTubeVOSDataset(ReferringVideoDataset):
+    """Ref-YouTube-VOS: one mask per frame per expression, keyed by the
+    expression's running index in ``mask_dict.pkl``."""
+
+    SOURCE = 'ref_youtube_vos'
+
+    def __init__(self,
+                 data_root: str = 'data/ref_youtube_vos',
+                 ann_file: str = 'meta_expressions/train/'
+                 'meta_expressions.json',
+                 mask_file: str = 'mask_dict.pkl',
+                 data_prefix: dict = dict(img_path='train/JPEGImages'),
+                 **kwargs) -> None:
+        super().__init__(
+            data_root=data_root,
+            ann_file=ann_file,
+            mask_file=mask_file,
+            data_prefix=data_prefix,
+            **kwargs)
+
+    def check_masks(self, videos: dict, mask_file: str) -> None:
+        """The mask file has one entry per expression, as the reference
+        asserts."""
+        num = sum(len(meta['expressions']) for meta in videos.values())
+        if len(self._masks) != num:
+            raise ValueError(f'{self.SOURCE}: {mask_file} has '
+                             f'{len(self._masks)} entries, {self.ann_file} '
+                             f'{num} expressions')
+
+    def expression_annos(self, exp: dict, index: int) -> List[str]:
+        """The expression's own entry, its running index."""
+        return [str(index)]
+
+
+@DATASETS.register_module()
+class RefDAVIS17Dataset(RefYouTubeVOSDataset):
+    """Ref-DAVIS17 in the Ref-YouTube-VOS layout; a few expressions have no
+    mask on any frame and are kept (logged when drawn), as the reference
+    keeps them."""
+
+    SOURCE = 'ref_davis17'
+
+    def __init__(self,
+                 data_root: str = 'data/ref_davis17',
+                 ann_file: str = 'meta_expressions/train/'
+                 'meta_expressions.json',
+                 mask_file: str = 'train/mask_dict.pkl',
+                 data_prefix: dict = dict(img_path='DAVIS/JPEGImages/480p'),
+                 **kwargs) -> None:
+        super().__init__(
+            data_root=data_root,
+            ann_file=ann_file,
+            mask_file=mask_file,
+            data_prefix=data_prefix,
+            **kwargs)

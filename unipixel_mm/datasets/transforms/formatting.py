@@ -82,7 +82,8 @@ class FormatConversation(BaseTransform):
     ``IGNORE_INDEX`` (-100) except on the assistant answers and the
     ``<|im_end|>`` closing each (the reference's ChatML masking). When the
     last turn has no answer (evaluation) the generation prompt is appended
-    instead and all labels are -100.
+    instead and all labels are -100, followed by the last turn's
+    ``answer_prefix`` if it has one (e.g. ``'Best Option: ('``).
 
     The special tokens are checked against the objects: one ``<|ref|>`` per
     object with a point / box prompt, one ``<|seg|>`` per target object
@@ -152,6 +153,8 @@ class FormatConversation(BaseTransform):
             messages, tokenize=False, add_generation_prompt=generate)
         if not generate:
             text = text.rstrip()
+        else:
+            text += results['turns'][-1].get('answer_prefix') or ''
         expanded = text
         if results.get('video_grid_thw') is not None:
             merge = self.processor.video_processor.merge_size

@@ -14,6 +14,7 @@ import os.path as osp
 import re
 from typing import List, Optional, Sequence, Tuple, Union
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -214,6 +215,12 @@ class LoadFrames(BaseTransform):
         - ``video_path`` (str): a video file or a folder of frame files.
         - optional ``frame_ids`` (list[int]): with ``video_path``, the video
           frames that are candidates (the annotated frames); all by default.
+        - optional ``frame_stride`` (int): with ``video_path`` (and no
+          ``frame_ids``), every n-th frame is a candidate (SA-V masklets are
+          annotated on every 4th frame).
+        - optional ``required_frame`` (int): a candidate that must be
+          sampled (the frame a prompt is drawn on); it replaces the nearest
+          sampled frame, as the reference does.
 
     Added keys:
         - ``frames`` (np.ndarray): (T, H, W, 3) uint8 RGB, sampled.
@@ -265,7 +272,7 @@ class LoadFrames(BaseTransform):
             if candidates.ndim != 4 or candidates.shape[-1] != 3:
                 raise ValueError('in-memory frames must be (N, H, W, 3), '
                                  f'got {candidates.shape}')
-            inds = sample_frame_inds(len(candidates), num, self.sample_type)
+            inds = self._sample(len(candidates), num, results)
             return candidates[inds], inds
         if results.get('img_path'):
             return read_image(results['img_path'])[None], [0]
@@ -274,21 +281,33 @@ class LoadFrames(BaseTransform):
                                           and osp.isdir(video_path)):
             paths = results.get('frame_paths') or list_frame_files(video_path)
             paths = self._select_ids(paths, results)
-            inds = sample_frame_inds(len(paths), num, self.sample_type)
+            inds = self._sample(len(paths), num, results)
             return self._read_files([paths[i] for i in inds]), inds
         if video_path:
             reader = VideoReader(video_path, self.backend)
             ids = self._select_ids(list(range(reader.num_frames)), results)
-            inds = sample_frame_inds(len(ids), num, self.sample_type)
+            inds = self._sample(len(ids), num, results)
             return reader.get_frames([ids[i] for i in inds]), inds
         raise KeyError(f'{describe(results)}: no frames, img_path, '
                        'frame_paths or video_path')
+
+    def _sample(self, num_total: int, num: int, results: dict) -> List[int]:
+        inds = sample_frame_inds(num_total, num, self.sample_type)
+        required = results.get('required_frame')
+        if required is None or required in inds:
+            return inds
+        if not 0 <= required < num_total:
+            raise ValueError(f'required frame {required} is out of range '
+                             f'({num_total} candidate frames)')
+        dist = [abs(required - i) for i in inds]
+        inds[dist.index(min(dist))] = required
+        return inds
 
     @staticmethod
     def _select_ids(items: list, results: dict) -> list:
         ids = results.get('frame_ids')
         if not ids:
-            return items
+            return items[::results.get('frame_stride') or 1]
         if max(ids) >= len(items):
             raise ValueError(f'frame id {max(ids)} is out of range '
                              f'({len(items)} frames)')
@@ -343,6 +362,47 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating))
 
 
+def draw_labelme(shapes: Sequence[dict],
+                 size: Tuple[int, int]) -> np.ndarray:
+    """Rasterises LabelMe polygons labelled ``'target'`` or ``'ignore'``.
+
+    As the reference (and LISA) does for ReasonSeg: the polygons are drawn
+    from the largest to the smallest area, outline and interior, with
+    integer-truncated vertices; a later (smaller) polygon overwrites an
+    earlier one, so an ``'ignore'`` hole inside a target is cut out.
+
+    Args:
+        shapes (Sequence[dict]): ``label`` (``'target'`` / ``'ignore'``) and
+            ``points`` ([[x, y], ...] in pixels).
+        size (tuple[int, int]): (H, W) of the canvas.
+
+    Returns:
+        np.ndarray: (H, W) bool, the pixels last drawn as ``'target'``.
+    """
+    polygons, areas = [], []
+    for i, shape in enumerate(shapes):
+        if shape.get('label') not in ('target', 'ignore'):
+            raise ValueError(f"shape {i}: label {shape.get('label')!r} is "
+                             "neither 'target' nor 'ignore'")
+        points = np.asarray(shape['points'], dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) < 2:
+            raise ValueError(f'shape {i}: points must be [[x, y], ...], got '
+                             f'shape {points.shape}')
+        polygon = points.astype(np.int32)[None]
+        canvas = np.zeros(size, dtype=np.uint8)
+        cv2.polylines(canvas, polygon, True, 1, 1)
+        cv2.fillPoly(canvas, polygon, 1)
+        polygons.append((polygon, 1 if shape['label'] == 'target' else 2))
+        areas.append(int(canvas.sum()))
+    canvas = np.zeros(size, dtype=np.uint8)
+    # largest first, in the reference's order (argsort reversed)
+    for i in np.argsort(areas)[::-1]:
+        polygon, value = polygons[i]
+        cv2.polylines(canvas, polygon, True, value, 1)
+        cv2.fillPoly(canvas, polygon, value)
+    return canvas == 1
+
+
 def decode_mask(entry,
                 frame_size: Tuple[int, int],
                 ann_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
@@ -353,7 +413,11 @@ def decode_mask(entry,
         - ``np.ndarray``: a binary (h, w) mask.
         - a COCO RLE ``dict(size=[h, w], counts=str | bytes | list)``.
         - ``dict(path=..., ids=[...])``: an index PNG; pixels whose value is
-          in ``ids`` (default ``[255]``) belong to the object.
+          in ``ids`` (default ``[255]``) belong to the object; or
+          ``dict(label=np.ndarray, ids=[...])``, the label map read already
+          (shared by the objects of a semantic map).
+        - ``dict(shapes=[dict(label=..., points=[[x, y], ...]), ...])``:
+          LabelMe polygons at ``ann_size``, see :func:`draw_labelme`.
         - a COCO polygon (flat list of x, y) or a list of polygons, at
           ``ann_size``.
         - a list of any of the above: their union (several regions or
@@ -383,12 +447,17 @@ def decode_mask(entry,
         elif isinstance(rle['counts'], str):
             rle = dict(size=rle['size'], counts=rle['counts'].encode())
         mask = mask_utils.decode(rle).astype(bool)
-    elif isinstance(entry, dict) and 'path' in entry:
-        if not osp.isfile(entry['path']):
-            raise FileNotFoundError(f"mask file not found: {entry['path']}")
-        with Image.open(entry['path']) as img:
-            label = np.asarray(img)
+    elif isinstance(entry, dict) and ('path' in entry or 'label' in entry):
+        label = entry.get('label')
+        if label is None:
+            if not osp.isfile(entry['path']):
+                raise FileNotFoundError(
+                    f"mask file not found: {entry['path']}")
+            with Image.open(entry['path']) as img:
+                label = np.asarray(img)
         mask = np.isin(label, entry.get('ids', [255]))
+    elif isinstance(entry, dict) and 'shapes' in entry:
+        mask = draw_labelme(entry['shapes'], ann_size)
     elif isinstance(entry, (list, tuple)) and all(map(_is_number, entry)):
         return decode_mask([list(entry)], frame_size, ann_size)
     elif isinstance(entry, (list, tuple)) and all(
@@ -422,8 +491,9 @@ class LoadObjectMasks(BaseTransform):
 
     Required keys:
         - ``objects`` (list[dict]): each with ``masks``, a list with one
-          entry per candidate frame (see :func:`decode_mask`); none for a
-          plain conversation.
+          entry per candidate frame (see :func:`decode_mask`) or a dict
+          ``{candidate index: entry}`` for an object annotated on a few
+          frames (absent on the others); none for a plain conversation.
         - ``frame_inds``, ``frame_size`` (from :class:`LoadFrames`).
         - optional ``ann_size`` (tuple[int, int]): the (h, w) polygon
           coordinates refer to.
@@ -445,6 +515,9 @@ class LoadObjectMasks(BaseTransform):
         masks = np.zeros((len(inds), len(objects), *frame_size), dtype=bool)
         for o, obj in enumerate(objects):
             entries = obj.get('masks')
+            if isinstance(entries, dict):
+                # sparse: {candidate index: entry}, absent elsewhere
+                entries = [entries.get(i) for i in range(max(inds) + 1)]
             if entries is None or len(entries) <= max(inds):
                 num = 'no' if entries is None else len(entries)
                 raise ValueError(

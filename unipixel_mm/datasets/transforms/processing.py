@@ -99,6 +99,46 @@ class SampleObjects(BaseTransform):
                 f'max_objects={self.max_objects})')
 
 
+@TRANSFORMS.register_module()
+class SingleFramePrompts(BaseTransform):
+    """Keeps the mask prompts of one frame, with probability ``prob``.
+
+    As the reference does for half of the Inst-IT region samples: a random
+    sampled frame on which every object is present keeps its masks and the
+    other frames are cleared, so that the model learns prompts given on a
+    single frame. Samples with no such frame are left as they are. Place it
+    after :class:`LoadObjectMasks` in pipelines of the ``region`` form (the
+    masks are prompts there, not targets).
+
+    Required keys: ``obj_masks`` (T, O, H, W) bool.
+
+    Modified keys: ``obj_masks``.
+
+    Args:
+        prob (float): Probability of the single-frame prompt. Defaults to
+            0.5.
+    """
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        """Clears all frames but one; see the class docstring."""
+        masks = results['obj_masks']
+        if np.random.rand() >= self.prob or masks.shape[1] == 0:
+            return results
+        full = masks.reshape(*masks.shape[:2], -1).any(-1).all(1).nonzero()[0]
+        if len(full):
+            keep = full[np.random.randint(len(full))]
+            single = np.zeros_like(masks)
+            single[keep] = masks[keep]
+            results['obj_masks'] = single
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob})'
+
+
 def smart_resize(height: int,
                  width: int,
                  factor: int = 28,

@@ -1,0 +1,50 @@
+# The data pipelines of the reference recipe (stage 3): 8 frames sampled at
+# random per clip, up to 3 conversation turns per sample, Qwen frames of
+# 128-256 x 28 x 28 px scaled by the 8-frame budget (an image gets 2048 x 28
+# x 28 px), 768 px SAM2 frames and at most 40960 tokens. Evaluation samples
+# 8 frames uniformly and keeps the masks at the original size. Set
+# `processor` to the model directory (its tokenizer and processor configs)
+# before the data-set configs that inherit this one use it.
+processor = 'checkpoints/UniPixel-3B'
+
+train_pipeline = [
+    dict(type='LoadFrames', num_frames=8, sample_type='random'),
+    dict(type='SampleObjects', max_turns=3),
+    dict(type='LoadObjectMasks'),
+    dict(type='QwenVideoProcess', processor=processor, frame_budget=8),
+    dict(type='SAM2Resize', size=768),
+    dict(type='SamplePrompts'),
+    dict(type='FormatConversation', processor=processor, max_length=40960),
+    dict(type='PackUniPixelInputs'),
+]
+# the recipe's sample filters (max_num_words 200, max_video_frames 500,
+# max_video_len 300 s)
+recipe_filter = dict(max_num_words=200, max_num_frames=500, max_duration=300)
+
+# region data (mask prompts): every turn of a conversation is kept
+region_train_pipeline = [
+    step if step['type'] != 'SampleObjects' else dict(
+        type='SampleObjects', max_turns=-1) for step in train_pipeline
+]
+test_pipeline = [
+    dict(type='LoadFrames', num_frames=8),
+    dict(type='SampleObjects', max_turns=-1),
+    dict(type='LoadObjectMasks'),
+    dict(type='QwenVideoProcess', processor=processor, frame_budget=8),
+    dict(type='SAM2Resize', size=768),
+    dict(type='SamplePrompts'),
+    dict(type='FormatConversation', processor=processor),
+    dict(type='PackUniPixelInputs', keep_ori_masks=True),
+]
+
+train_dataloader_cfg = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='unipixel_mm.unipixel_collate'))
+test_dataloader_cfg = dict(
+    batch_size=1,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='unipixel_mm.unipixel_collate'))

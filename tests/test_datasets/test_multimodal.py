@@ -1,0 +1,154 @@
+"""LLaVA-Instruct / VideoGPT+ conversations, MVBench and Video-MME."""
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from unipixel_mm.registry import DATASETS
+
+
+def write_llava(root, video_writer):
+    (root / 'llava_instruct' / 'coco').mkdir(parents=True)
+    Image.fromarray(np.full((30, 40, 3), 80, np.uint8)).save(
+        root / 'llava_instruct' / 'coco' / '1.jpg')
+    (root / 'videogpt_plus' / 'clips').mkdir(parents=True)
+    video_writer(root / 'videogpt_plus' / 'clips' / 'v.mp4',
+                 np.zeros((6, 32, 32, 3), np.uint8))
+    convs = [
+        dict(id='img', image='coco/1.jpg', conversations=[
+            dict(**{'from': 'human'}, value='<image>\nWhat is shown?'),
+            dict(**{'from': 'gpt'}, value='A grey square.'),
+            dict(**{'from': 'human'}, value='Which colour?'),
+            dict(**{'from': 'gpt'}, value='Grey.')]),
+        dict(id='vid', video='clips/v.mp4', duration=3.0, conversations=[
+            dict(**{'from': 'human'}, value='Describe it.\n<video>'),
+            dict(**{'from': 'gpt'}, value='A dark clip.')]),
+        dict(id='text', conversations=[
+            dict(**{'from': 'human'}, value='Hi'),
+            dict(**{'from': 'gpt'}, value='Hello.')]),
+        dict(id='long', image='coco/1.jpg', conversations=[
+            dict(**{'from': 'human'}, value='<image>\nTalk.'),
+            dict(**{'from': 'gpt'}, value=' '.join(['word'] * 250))]),
+    ]
+    (root / 'general').mkdir()
+    with open(root / 'general' / 'llava_v1_5_mix665k_with_videogpt_plus_576k'
+              '.json', 'w') as f:
+        json.dump(convs, f)
+    return root
+
+
+def test_llava_conversations(tmp_path, config_dataset_factory,
+                             pipeline_factory, video_writer, tiny_processor,
+                             train_step):
+    root = write_llava(tmp_path, video_writer)
+    dataset = config_dataset_factory(
+        'llava_instruct_665k_videogpt_plus_576k', data_root=str(root),
+        pipeline=pipeline_factory(num_frames=4, max_turns=-1))
+    # the text-only conversation is left out, the 250-word answer filtered
+    # (the recipe's max_num_words 200)
+    assert len(dataset) == 2
+    info = dataset.get_data_info(0)
+    assert info['task'] == 'chat' and info['source'] == 'llava_instruct_665k'
+    assert [(t['question'], t['answer']) for t in info['turns']] == [
+        ('What is shown?', 'A grey square.'), ('Which colour?', 'Grey.')]
+    packed = dataset[0]
+    inputs = packed['inputs']
+    text = tiny_processor.tokenizer.decode(inputs['input_ids'])
+    assert text.endswith('<|im_start|>assistant\nGrey.<|im_end|>')
+    # both answers (and their <|im_end|>) are supervised
+    supervised = tiny_processor.tokenizer.decode(
+        inputs['labels'][inputs['labels'] >= 0])
+    assert supervised == 'A grey square.<|im_end|>Grey.<|im_end|>'
+    video = dataset.get_data_info(1)
+    assert video['video_path'].endswith('videogpt_plus/clips/v.mp4')
+    assert video['turns'][0]['question'] == 'Describe it.'
+    assert dataset[1]['inputs']['frames'].shape[0] == 4
+    train_step([packed, dataset[1]])
+
+
+def write_mvbench(root, video_writer):
+    (root / 'json').mkdir(parents=True)
+    (root / 'video' / 'clevrer' / 'video_validation').mkdir(parents=True)
+    video_writer(root / 'video' / 'clevrer' / 'video_validation' / 'a.mp4',
+                 np.zeros((6, 32, 32, 3), np.uint8))
+    frames = root / 'video' / 'tvqa' / 'frames_fps3_hq' / 'clip1'
+    frames.mkdir(parents=True)
+    for i in range(1, 6):
+        Image.fromarray(np.full((32, 32, 3), 40 * i, np.uint8)).save(
+            frames / f'{i:05d}.jpg')
+    with open(root / 'json' / 'moving_count.json', 'w') as f:
+        json.dump([dict(video='a.mp4', question='How many  objects\nmove?',
+                        candidates=['two', 'three', 'one'],
+                        answer='three')], f)
+    with open(root / 'json' / 'episodic_reasoning.json', 'w') as f:
+        json.dump([dict(video='clip1', question='Who speaks?',
+                        candidates=['Ross', 'Rachel'], answer='Ross')], f)
+    return root
+
+
+def test_mvbench(tmp_path, config_dataset_factory, pipeline_factory,
+                 video_writer, tiny_processor):
+    root = write_mvbench(tmp_path, video_writer)
+    tasks = [('Episodic Reasoning', 'episodic_reasoning.json',
+              'tvqa/frames_fps3_hq', 'frame'),
+             ('Moving Count', 'moving_count.json',
+              'clevrer/video_validation', 'video')]
+    dataset = config_dataset_factory(
+        'mvbench', split='test', data_root=str(root), tasks=tasks,
+        pipeline=pipeline_factory(num_frames=4))
+    assert len(dataset) == 2
+    info = dataset.get_data_info(1)
+    assert info['turns'][0]['question'] == (
+        'How many objects move?\nOptions:\n(A) Two\n(B) Three\n(C) One\n'
+        'Please only give the best option.')
+    assert info['gt_answer'] == 'B'
+    assert info['options'] == ['two', 'three', 'one']
+    assert info['question_type'] == 'Moving Count'
+    for i in range(2):
+        packed = dataset[i]
+        assert packed['data_samples'].gt_answer == 'AB'[i]
+        text = tiny_processor.tokenizer.decode(packed['inputs']['input_ids'])
+        assert text.endswith('<|im_start|>assistant\nBest Option: (')
+    # the frame-folder task reads the frames of the folder
+    assert dataset[0]['data_samples'].metainfo['frame_inds'] == [0, 1, 3, 4]
+
+
+def test_videomme_records(tmp_path, config_dataset_factory,
+                          pipeline_factory, video_writer):
+    (tmp_path / 'videos_3fps_480_noaudio').mkdir()
+    video_writer(tmp_path / 'videos_3fps_480_noaudio' / 'fFjv93ACGo8.mp4',
+                 np.zeros((4, 32, 32, 3), np.uint8))
+    records = [dict(videoID='fFjv93ACGo8', question_id='001-1',
+                    duration='short', question='What  is it?',
+                    options=['A. A cat.', 'B. A dog.', 'C. A car.',
+                             'D. A cup.'], answer='C')]
+    with open(tmp_path / 'videomme.json', 'w') as f:
+        json.dump(records, f)
+    dataset = config_dataset_factory(
+        'videomme', split='test', data_root=str(tmp_path),
+        ann_file='videomme.json', pipeline=pipeline_factory(num_frames=2))
+    info = dataset.get_data_info(0)
+    assert info['entry'] == 'videomme fFjv93ACGo8 001-1'
+    assert info['options'] == ['A cat.', 'A dog.', 'A car.', 'A cup.']
+    assert info['gt_answer'] == 'C' and info['question_type'] == 'short'
+    assert dataset[0]['data_samples'].gt_answer == 'C'
+    records[0]['options'][1] = 'B) A dog.'
+    with open(tmp_path / 'videomme.json', 'w') as f:
+        json.dump(records, f)
+    with pytest.raises(ValueError, match=r'videomme fFjv93ACGo8 001-1: '
+                       'options must be'):
+        DATASETS.build(dict(type='VideoMMEDataset', data_root=str(tmp_path),
+                            ann_file='videomme.json'))
+
+
+def test_videomme_parquet(tmp_path):
+    pd = pytest.importorskip('pandas')
+    pytest.importorskip('pyarrow')
+    pd.DataFrame([dict(videoID='x', question='Q?', duration='long',
+                       options=np.array(['A. a', 'B. b', 'C. c', 'D. d']),
+                       answer='D')]).to_parquet(tmp_path / 'test.parquet')
+    dataset = DATASETS.build(dict(type='VideoMMEDataset',
+                                  data_root=str(tmp_path),
+                                  ann_file='test.parquet'))
+    assert dataset.get_data_info(0)['gt_answer'] == 'D'
