@@ -10,6 +10,7 @@ from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
 from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import INFERENCERS as MMENGINE_INFERENCERS
+from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
@@ -30,7 +31,7 @@ __all__ = [
     'RUNNERS', 'LOOPS', 'HOOKS', 'STRATEGIES', 'DATASETS', 'DATA_SAMPLERS',
     'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
     'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR',
-    'VISBACKENDS', 'VISUALIZERS', 'INFERENCERS', 'FUNCTIONS'
+    'VISBACKENDS', 'VISUALIZERS', 'INFERENCERS', 'FUNCTIONS', 'LOG_PROCESSORS'
 ]
 
 RUNNERS = Registry(
@@ -91,6 +92,10 @@ VISUALIZERS = Registry(
     parent=MMENGINE_VISUALIZERS,
     locations=['unipixel_mm.visualization'])
 
+LOG_PROCESSORS = Registry(
+    'log_processor',
+    parent=MMENGINE_LOG_PROCESSORS,
+    locations=['unipixel_mm.engine'])
 INFERENCERS = Registry(
     'inferencer', parent=MMENGINE_INFERENCERS, locations=['unipixel_mm.apis'])
 FUNCTIONS = Registry(
