@@ -55,20 +55,31 @@ def load_model(name: str, device: str, dtype: str = None):
     return model.to(device).eval()
 
 
-def timed(fn: Callable[[], object], repeats: int, device: str) -> float:
-    """Shortest wall time of ``fn`` over ``repeats`` runs after a warm-up
-    (the least disturbed by other load on the machine)."""
+def _run_once(fn: Callable[[], object], device: str) -> float:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+    start = time.perf_counter()
     fn()
-    times = []
-    for _ in range(repeats):
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        start = time.perf_counter()
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def timed(*fns: Callable[[], object], repeats: int,
+          device: str) -> List[float]:
+    """Shortest wall time of each function over ``repeats`` runs.
+
+    Every function is warmed up once, then the functions run in turn
+    (A B A B ...) so that changing load on the machine hits all alike; the
+    minimum is the run least disturbed by other work.
+    """
+    for fn in fns:
         fn()
-        if device.startswith('cuda'):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, record in zip(fns, times):
+            record.append(_run_once(fn, device))
+    return [min(record) for record in times]
 
 
 def machine() -> str:

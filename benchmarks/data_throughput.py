@@ -39,13 +39,23 @@ def parse_args():
         default=None,
         help='model directory of the tokenizer / processor (default: the '
         'tiny processor, written to a temporary directory)')
-    parser.add_argument('--samples', type=int, default=32,
-                        help='samples timed per run (after the first batch)')
+    parser.add_argument(
+        '--samples',
+        type=int,
+        default=32,
+        help='samples timed per run (after the first batch)')
     parser.add_argument('--workers', type=int, nargs='+', default=[1, 2])
-    parser.add_argument('--sources', nargs='+', default=['synthetic', 'mp4'],
-                        choices=['synthetic', 'mp4'])
-    parser.add_argument('--size', type=int, nargs=2, default=[360, 480],
-                        help='frame height and width of the clips')
+    parser.add_argument(
+        '--sources',
+        nargs='+',
+        default=['synthetic', 'mp4'],
+        choices=['synthetic', 'mp4'])
+    parser.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=[360, 480],
+        help='frame height and width of the clips')
     parser.add_argument('--out', default=None, help='JSON result file')
     return parser.parse_args()
 
@@ -83,10 +93,19 @@ def write_clips(folder: str, num: int, size, frames: int = 48) -> str:
             for packet in stream.encode():
                 container.mux(packet)
         convs.append(
-            dict(id=i, video=f'clip{i}.mp4', conversations=[
-                {'from': 'human', 'value': '<video>\nWhat moves?'},
-                {'from': 'gpt', 'value': 'The noise moves to the right.'},
-            ]))
+            dict(
+                id=i,
+                video=f'clip{i}.mp4',
+                conversations=[
+                    {
+                        'from': 'human',
+                        'value': '<video>\nWhat moves?'
+                    },
+                    {
+                        'from': 'gpt',
+                        'value': 'The noise moves to the right.'
+                    },
+                ]))
     ann_file = osp.join(folder, 'conversations.json')
     with open(ann_file, 'w') as f:
         json.dump(convs, f)
@@ -149,15 +168,15 @@ def main():
         for source in args.sources:
             folder = osp.join(tmp, source)
             os.makedirs(folder)
-            dataset = build_dataset(source, pipeline, args.samples,
-                                    args.size, folder)
+            dataset = build_dataset(source, pipeline, args.samples, args.size,
+                                    folder)
             for workers in args.workers:
                 rows.append(
-                    dict(source=source, **measure(dataset, workers,
-                                                  args.samples)))
+                    dict(
+                        source=source,
+                        **measure(dataset, workers, args.samples)))
     report('Video pipeline throughput (8 frames, SAM2 768 px)', [
-        'source', 'workers', 'samples', 'seconds', 'samples_per_s',
-        'startup_s'
+        'source', 'workers', 'samples', 'seconds', 'samples_per_s', 'startup_s'
     ], rows, args.out)
 
 

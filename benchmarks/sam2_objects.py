@@ -32,8 +32,11 @@ def main() -> None:
                 return decoder.predict(
                     frames, prompts, (size, size), batch_objects=batch)
 
-            per_object = timed(lambda: run(False), args.repeats, args.device)
-            shared = timed(lambda: run(True), args.repeats, args.device)
+            per_object, shared = timed(
+                lambda: run(False),
+                lambda: run(True),
+                repeats=args.repeats,
+                device=args.device)
             rows.append(
                 dict(
                     frames=num_frames,

@@ -76,7 +76,7 @@ def run_variant(args, variant: str) -> dict:
 
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
-    seconds = timed(step, args.repeats, args.device)
+    seconds, = timed(step, repeats=args.repeats, device=args.device)
     if args.device.startswith('cuda'):
         peak = torch.cuda.max_memory_allocated() / 2**20
     else:
