@@ -38,7 +38,7 @@ def unipixel_extras(llm: int,
     ('unipixel_7b', 3584, 8_438_974_798),
 ])
 def test_parameter_counts(name, llm, total):
-    cfg = Config.fromfile(osp.join(CONFIGS, f'{name}.py'))
+    cfg = Config.fromfile(osp.join(CONFIGS, '_base_', 'models', f'{name}.py'))
     with init_empty_weights():
         model = MODELS.build(cfg.model)
     model.llm.tie_weights()

@@ -1,5 +1,6 @@
 from .base_pixel_dataset import TASKS, BasePixelDataset
 from .collate import unipixel_collate
+from .custom import CustomPixelDataset
 from .groundmore import GroundMoReDataset
 from .inst_it import InstITImageDataset, InstITVideoDataset
 from .mixed import MixedPixelDataset
@@ -23,7 +24,8 @@ from .videorefer import (VideoRefer700KDataset, VideoReferBenchDDataset,
                          VideoReferBenchQDataset)
 
 __all__ = [
-    'TASKS', 'BasePixelDataset', 'SyntheticShapesDataset', 'RefCOCODataset',
+    'TASKS', 'BasePixelDataset', 'CustomPixelDataset',
+    'SyntheticShapesDataset', 'RefCOCODataset',
     'ReasonSegDataset', 'LabelMapDataset', 'ADE20KDataset',
     'COCOStuffDataset', 'MapillaryDataset', 'COCOPartDataset',
     'PACOLVISDataset', 'PASCALPartDataset', 'ReferringVideoDataset',

@@ -2,10 +2,10 @@
 loader that works with torch >= 2.6."""
 from .checkpoint import load_from_local
 from .distributed import CPUDistributedDataParallel, setup_cpu_distributed
-from .hooks import ValAtStartHook
+from .hooks import SaveTrainableParamsHook, ValAtStartHook
 from .runner import build_runner
 
 __all__ = [
     'load_from_local', 'CPUDistributedDataParallel', 'setup_cpu_distributed',
-    'ValAtStartHook', 'build_runner'
+    'SaveTrainableParamsHook', 'ValAtStartHook', 'build_runner'
 ]

@@ -15,6 +15,8 @@ from transformers.generation.logits_process import (LogitsProcessorList,
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
 from .llm.qwen_llm_head import LLMOutput
+from .utils.finetune import (add_lora, enable_gradient_checkpointing,
+                             load_partial_checkpoints, set_trainable)
 
 SampleList = Optional[Sequence[PixelDataSample]]
 
@@ -69,6 +71,20 @@ class UniPixel(BaseModel):
         sample_objects (int): in training, supervise at most this many random
             ``<|seg|>`` objects per sample (-1: all).
         generation_cfg (dict): default ``generate`` options of ``predict``.
+        train_cfg (dict, optional): what trains, as the reference's
+            ``train.py`` sets it up (all parameters train when None):
+
+            - ``trainable`` (list[str]): prefixes of the parameter names
+              that train, e.g. ``['prompt_encoder', 'llm.seg_head']``; the
+              rest is frozen;
+            - ``lora`` (dict, optional): LoRA adapters (trained) with the
+              arguments of :func:`~unipixel_mm.models.utils.finetune.
+              add_lora`: ``r``, ``alpha``, ``dropout``, ``target``;
+            - ``gradient_checkpointing`` (bool): of the LLM and the ViT.
+        partial_checkpoints (Sequence[str]): checkpoints that
+            ``init_weights`` loads, in order, over the pretrained weights:
+            ``.pth`` files of all or part of the parameters (earlier
+            stages' trainable ones) or official UniPixel directories.
         data_preprocessor (dict, optional): config of the data preprocessor.
         init_cfg (dict, optional): mmengine init config.
     """
@@ -90,6 +106,8 @@ class UniPixel(BaseModel):
                  pad_token_id: int = 151643,
                  sample_objects: int = -1,
                  generation_cfg: Optional[dict] = None,
+                 train_cfg: Optional[dict] = None,
+                 partial_checkpoints: Sequence[str] = (),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -149,6 +167,22 @@ class UniPixel(BaseModel):
             memory_bank.setdefault('in_dim', vision.pool_dim)
             memory_bank.setdefault('embed_dim', self.llm.embed_dim)
             self.memory_bank = MODELS.build(memory_bank)
+        self.partial_checkpoints = list(partial_checkpoints)
+        if train_cfg is not None:
+            self._setup_training(**train_cfg)
+
+    def _setup_training(self,
+                        trainable: Sequence[str] = (),
+                        lora: Optional[dict] = None,
+                        gradient_checkpointing: bool = False) -> None:
+        """Adds LoRA adapters, freezes all but ``trainable`` and the
+        adapters, and turns on gradient checkpointing (see ``train_cfg``).
+        """
+        if lora is not None:
+            add_lora(self, **lora)
+        set_trainable(self, trainable)
+        if gradient_checkpointing:
+            enable_gradient_checkpointing(self)
 
     @torch.no_grad()
     def init_weights(self) -> None:
@@ -168,6 +202,7 @@ class UniPixel(BaseModel):
             for dst, src in zip(target.parameters(), source.parameters()):
                 if dst.shape == src.shape:
                     dst.copy_(src)
+        load_partial_checkpoints(self, self.partial_checkpoints)
 
     # ------------------------------------------------------------------ #
     # embedding the multimodal prompt

@@ -116,6 +116,31 @@ def tied_keys(module: torch.nn.Module) -> set:
     return tied
 
 
+def is_lora_key(key: str) -> bool:
+    """Whether ``key`` names a LoRA adapter tensor injected by peft."""
+    return '.lora_' in key
+
+
+def lora_base_key(key: str, own: Dict[str, torch.Tensor]) -> str:
+    """The name of ``key`` in a module whose layer got a LoRA adapter.
+
+    peft moves the weights of an adapted ``nn.Linear`` to its
+    ``base_layer``: ``q_proj.weight`` becomes ``q_proj.base_layer.weight``.
+
+    Args:
+        key (str): a name of the plain module.
+        own (dict): the state dict of the (maybe adapted) module.
+
+    Returns:
+        str: the name in ``own`` (``key`` itself when not adapted).
+    """
+    if key in own:
+        return key
+    head, _, leaf = key.rpartition('.')
+    adapted = f'{head}.base_layer.{leaf}'
+    return adapted if adapted in own else key
+
+
 def load_checked(module: torch.nn.Module,
                  state: Dict[str, torch.Tensor],
                  unexpected: Optional[List[str]] = None,
@@ -137,12 +162,14 @@ def load_checked(module: torch.nn.Module,
         KeyError: listing missing, unexpected and mis-shaped names.
     """
     own = module.state_dict()
+    state = {lora_base_key(k, own): v for k, v in state.items()}
     unexpected = list(unexpected
                       or []) + [describe(k) for k in state if k not in own]
     tied = tied_keys(module)
     missing = [
         describe(k) for k in own
         if k not in state and k not in tied and not k.startswith(skip_missing)
+        and not is_lora_key(k)
     ]
     mismatched = [
         f'{describe(k)}: checkpoint {tuple(v.shape)} vs model '

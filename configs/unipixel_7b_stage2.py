@@ -1,0 +1,14 @@
+# UniPixel-7B, stage 2 of the reference recipe: the segmentation head
+# (see _base_/recipes/unipixel_stage2.py).
+_base_ = [
+    './_base_/models/unipixel_7b.py',
+    './_base_/recipes/unipixel_stage2.py'
+]
+
+qwen = 'model_zoo/Qwen2.5-VL-7B-Instruct'
+model = dict(
+    vision_tokenizer=dict(pretrained=qwen),
+    llm=dict(pretrained=qwen),
+    mask_decoder=dict(
+        checkpoint='model_zoo/sam2.1/sam2.1_hiera_base_plus.pt'),
+    train_cfg=_base_.stage_train_cfg)

@@ -1,0 +1,172 @@
+"""The reference recipe's stage configs (3B / 7B, on the meta device): what
+trains, LoRA, per-module learning rates; strategy and ablation configs."""
+import os.path as osp
+
+import pytest
+import torch
+from accelerate import init_empty_weights
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import FUNCTIONS
+
+from unipixel_mm.registry import MODELS
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+# the reference's tuning_modules, by the modules of the modular model
+STAGE_MODULES = {
+    1: {
+        'prompt_encoder.point_proj', 'prompt_encoder.box_proj',
+        'prompt_encoder.temporal_embed', 'prompt_encoder.temporal_proj',
+        'prompt_encoder.out_proj'
+    },
+    2: {'llm.seg_head'},
+    3: {
+        'llm.model', 'llm.lm_head', 'prompt_encoder', 'memory_bank',
+        'llm.seg_head', 'mask_decoder'
+    },
+}
+# LoRA on q/k/v/o of each LLM layer and qkv/proj of each of the 32 ViT
+# blocks
+LORA_LAYERS = {'3b': 36 * 4 + 32 * 2, '7b': 28 * 4 + 32 * 2}
+
+
+def build_meta(path):
+    cfg = Config.fromfile(osp.join(CONFIGS, path))
+    with init_empty_weights():
+        model = MODELS.build(cfg.model)
+    model.llm.tie_weights()
+    return cfg, model
+
+
+def module_of(name, stage):
+    """The trainable unit a parameter belongs to, as in STAGE_MODULES."""
+    parts = name.split('.')
+    if parts[0] == 'llm' or (stage == 1 and parts[0] == 'prompt_encoder'):
+        return '.'.join(parts[:2])
+    return parts[0]
+
+
+@pytest.mark.parametrize('size', ['3b', '7b'])
+@pytest.mark.parametrize('stage', [1, 2, 3])
+def test_stage_trains_the_reference_modules(size, stage):
+    cfg, model = build_meta(f'unipixel_{size}_stage{stage}.py')
+    params = dict(model.named_parameters(remove_duplicate=False))
+    names = {n for n, p in params.items() if p.requires_grad}
+    lora = {n for n in names if '.lora_' in n}
+    full = names - lora
+    expected = STAGE_MODULES[stage]
+    if stage == 3:
+        # the LLM trains its embeddings (and LoRA) only
+        assert {n for n in full if n.startswith('llm.model.')
+                } == {'llm.model.embed_tokens.weight'}
+        assert {module_of(n, stage) for n in full} == expected
+        assert len(lora) == 2 * LORA_LAYERS[size]
+        assert all(p.shape[0] == 128 or p.shape[1] == 128
+                   for n, p in params.items() if n in lora)
+        assert all(('.layers.' in n and 'self_attn' in n) or '.attn.' in n
+                   for n in lora)
+    else:
+        assert not lora
+        assert {module_of(n, stage) for n in full} == expected
+    # whole units train, nothing frozen inside them
+    assert all(p.requires_grad for n, p in params.items()
+               if module_of(n, stage) in expected
+               and not n.startswith('llm.model.'))
+    assert model.llm.model.gradient_checkpointing
+    assert cfg.model.get('partial_checkpoints', []) == ([
+        f'work_dirs/unipixel_{size}_stage1/epoch_1.pth',
+        f'work_dirs/unipixel_{size}_stage2/epoch_1.pth'
+    ] if stage == 3 else [])
+    assert dict(type='SaveTrainableParamsHook') in cfg.custom_hooks
+
+
+@pytest.mark.parametrize('stage,lr,sam2_lr,accumulate', [
+    (1, 1e-3, 1e-3, 32),
+    (2, 1e-3, 1e-3, 32),
+    (3, 2e-5, 5e-6, 4),
+])
+def test_stage_learning_rates(stage, lr, sam2_lr, accumulate):
+    cfg, model = build_meta(f'unipixel_3b_stage{stage}.py')
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    assert cfg.optim_wrapper.accumulative_counts == accumulate
+    # AmpOptimWrapper needs a GPU: the groups are the constructor's
+    amp = cfg.optim_wrapper.copy()
+    amp.pop('dtype')
+    wrapper = build_optim_wrapper(model, dict(amp, type='OptimWrapper'))
+    lrs = {}
+    ids = {id(p): n for n, p in model.named_parameters()}
+    for group in wrapper.optimizer.param_groups:
+        for p in group['params']:
+            lrs[ids[id(p)]] = group['lr']
+    assert {lr for n, lr in lrs.items()
+            if n.startswith('mask_decoder')} == {sam2_lr}
+    assert {lr for n, lr in lrs.items()
+            if not n.startswith('mask_decoder')} == {lr}
+
+
+def test_unipixel_configs_are_the_last_stage():
+    for size in ('3b', '7b'):
+        last = Config.fromfile(osp.join(CONFIGS, f'unipixel_{size}.py'))
+        stage3 = Config.fromfile(
+            osp.join(CONFIGS, f'unipixel_{size}_stage3.py'))
+        assert last.model == stage3.model
+        assert last.optim_wrapper == stage3.optim_wrapper
+        assert last.train_dataloader == stage3.train_dataloader
+
+
+def test_strategy_configs():
+    zero2 = Config.fromfile(
+        osp.join(CONFIGS, 'strategies', 'unipixel_7b_deepspeed_zero2.py'))
+    assert zero2.runner_type == 'FlexibleRunner'
+    assert zero2.strategy.type == 'DeepSpeedStrategy'
+    assert zero2.strategy.zero_optimization.stage == 2
+    assert zero2.optim_wrapper.type == 'DeepSpeedOptimWrapper'
+    assert zero2.optim_wrapper.optimizer.lr == 2e-5
+    assert zero2.optim_wrapper.paramwise_cfg.custom_keys[
+        'mask_decoder'].lr_mult == 0.25
+    fsdp = Config.fromfile(
+        osp.join(CONFIGS, 'strategies', 'unipixel_7b_fsdp.py'))
+    assert fsdp.runner_type == 'FlexibleRunner'
+    assert fsdp.strategy.type == 'FSDPStrategy'
+    assert fsdp.strategy.model_wrapper.use_orig_params
+    policy = fsdp.strategy.model_wrapper.auto_wrap_policy.type
+    with FUNCTIONS.switch_scope_and_registry(None):
+        assert callable(FUNCTIONS.get(policy))
+    assert fsdp.optim_wrapper.accumulative_counts == 4
+    assert fsdp.model == zero2.model
+
+
+def test_ablations_of_the_7b_recipe():
+    _, model = build_meta(osp.join('ablations',
+                                   'unipixel_7b_no_memory_bank.py'))
+    assert model.memory_bank is None
+    _, model = build_meta(
+        osp.join('ablations', 'unipixel_7b_no_temporal_prompt.py'))
+    assert not model.prompt_encoder.with_temporal
+    assert model.prompt_encoder.out_proj[1].weight.requires_grad
+    _, model = build_meta(osp.join('ablations', 'unipixel_7b_frozen_sam2.py'))
+    assert not any(p.requires_grad for p in model.mask_decoder.parameters())
+    assert model.llm.seg_head[3].weight.requires_grad
+
+
+@pytest.mark.parametrize('name', [
+    'unipixel_tiny_no_memory_bank', 'unipixel_tiny_no_temporal_prompt',
+    'unipixel_tiny_frozen_sam2'
+])
+def test_tiny_ablations_train(name, batch_factory):
+    cfg = Config.fromfile(osp.join(CONFIGS, 'ablations', f'{name}.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).train()
+    inputs, samples = batch_factory(
+        model,
+        points=1,
+        mem_objects=0 if model.memory_bank is None else 1,
+        segs=1,
+        with_targets=True)
+    losses = model(inputs, samples, mode='loss')
+    assert all(torch.isfinite(v) for v in losses.values())
+    sum(losses.values()).backward()
+    sam2 = model.mask_decoder.sam2.sam_mask_decoder.iou_token.weight
+    assert (sam2.grad is None) == (name == 'unipixel_tiny_frozen_sam2')
+    assert model.llm.seg_head[3].weight.grad.abs().sum() > 0

@@ -1,0 +1,202 @@
+"""Which parameters train: freezing, LoRA adapters, gradient checkpointing
+and partial checkpoints, as the reference's ``train.py`` sets them up.
+
+The reference freezes the whole model, adds LoRA adapters (peft) to the
+attention projections, then unfreezes the modules its ``tuning_modules``
+name. Here the modules are named by prefixes of the modular model's
+parameter names, e.g. ``'llm.seg_head'`` or ``'mask_decoder'``.
+"""
+import os.path as osp
+from typing import Dict, Iterable, List, Sequence
+
+import torch
+from mmengine.logging import print_log
+from mmengine.runner import CheckpointLoader
+from torch import nn
+
+from .hf_weights import lora_base_key, read_official_state_dict
+
+# the attention projections of the Qwen2.5-VL LLM and vision transformer
+QKVO_KEYS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'attn.qkv', 'attn.proj')
+# the transformer of each LoRA scope of the reference's ``lora_type``
+LORA_SCOPES = {
+    'llm': ('llm.model.', ),
+    'visual': ('vision_tokenizer.visual.', ),
+    'all': ('llm.model.', 'vision_tokenizer.visual.'),
+}
+
+
+def get_lora_targets(model: nn.Module, target: str = 'qkvo_all') -> List[str]:
+    """The names of the linear layers that get LoRA adapters.
+
+    Args:
+        model (nn.Module): the UniPixel model.
+        target (str): ``'{layers}_{scope}'`` as the reference's
+            ``lora_type``: layers ``'qkvo'`` (attention projections) or
+            ``'linear'`` (every linear layer), scope ``'llm'``,
+            ``'visual'`` or ``'all'``. The heads (``lm_head``,
+            ``seg_head``) and SAM2 never get adapters.
+
+    Returns:
+        list[str]: full module names.
+    """
+    layers, _, scope = target.partition('_')
+    if layers not in ('qkvo', 'linear') or scope not in LORA_SCOPES:
+        raise ValueError(f'Unknown LoRA target "{target}": expected '
+                         '"{qkvo,linear}_{llm,visual,all}"')
+    return [
+        name for name, module in model.named_modules()
+        if isinstance(module, nn.Linear) and name.startswith(
+            LORA_SCOPES[scope]) and (layers == 'linear' or name.endswith(
+                QKVO_KEYS))
+    ]
+
+
+def add_lora(model: nn.Module,
+             r: int = 128,
+             alpha: int = 256,
+             dropout: float = 0.1,
+             target: str = 'qkvo_all') -> List[str]:
+    """Injects LoRA adapters (peft) into ``model`` in place.
+
+    The model is not wrapped: an adapted ``q_proj`` keeps its name, its
+    weight moves to ``q_proj.base_layer`` and the adapter is
+    ``q_proj.lora_A/lora_B.default``.
+
+    Args:
+        model (nn.Module): the UniPixel model.
+        r (int): the LoRA rank.
+        alpha (int): the LoRA scale numerator (scale ``alpha / r``).
+        dropout (float): dropout on the adapter's input.
+        target (str): see :func:`get_lora_targets`.
+
+    Returns:
+        list[str]: the adapted module names.
+    """
+    try:
+        from peft import LoraConfig, inject_adapter_in_model
+    except ImportError as e:
+        raise ImportError('LoRA needs peft: pip install peft') from e
+    targets = get_lora_targets(model, target)
+    config = LoraConfig(
+        r=r,
+        lora_alpha=alpha,
+        lora_dropout=dropout,
+        bias='none',
+        target_modules=targets)
+    inject_adapter_in_model(config, model)
+    return targets
+
+
+def merge_lora(model: nn.Module) -> None:
+    """Merges the LoRA adapters into their layers and removes them, in
+    place: the model gets back its plain names (``q_proj.weight``), as the
+    official checkpoint format and :func:`export_official_checkpoint` need.
+
+    Args:
+        model (nn.Module): a model with adapters of :func:`add_lora`.
+    """
+    from peft.tuners.lora import LoraLayer
+    for name, module in list(model.named_modules()):
+        if isinstance(module, LoraLayer):
+            module.merge()
+            parent, _, child = name.rpartition('.')
+            setattr(model.get_submodule(parent), child,
+                    module.get_base_layer())
+
+
+def set_trainable(model: nn.Module, trainable: Sequence[str]) -> None:
+    """Freezes ``model`` but the parameters under the given prefixes and
+    the LoRA adapters.
+
+    Args:
+        model (nn.Module): the model.
+        trainable (Sequence[str]): prefixes of parameter names, e.g.
+            ``'llm.seg_head'``; ``'prompt_encoder.temporal_'`` matches
+            every name that starts with it.
+
+    Raises:
+        KeyError: when a prefix matches no parameter (a typo would
+            silently train nothing) and does not name an absent component
+            (``'memory_bank'`` of a model built without one).
+    """
+    prefixes = tuple(p for p in trainable
+                     if getattr(model, p.split('.')[0], True) is not None)
+    unmatched = set(prefixes)
+    model.requires_grad_(False)
+    # tied weights (lm_head / embed_tokens) are visited under both names
+    for name, param in model.named_parameters(remove_duplicate=False):
+        hits = [p for p in prefixes if name.startswith(p)]
+        unmatched.difference_update(hits)
+        if hits or '.lora_' in name:
+            param.requires_grad_(True)
+    if unmatched:
+        raise KeyError(f'Trainable prefixes match no parameter: '
+                       f'{sorted(unmatched)}')
+
+
+def enable_gradient_checkpointing(model: nn.Module) -> None:
+    """Turns on the gradient checkpointing of the HuggingFace transformers
+    in ``model`` (the LLM and the ViT).
+
+    The non-reentrant variant is used: it computes the gradients of the
+    adapters and unfrozen layers inside a checkpointed block even when its
+    input does not require grad (frozen embeddings), which the reentrant
+    variant needs ``enable_input_require_grads`` for.
+
+    Args:
+        model (nn.Module): the model.
+    """
+    for module in model.modules():
+        if getattr(module, 'supports_gradient_checkpointing', False):
+            module.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs=dict(use_reentrant=False))
+
+
+def trainable_names(model: nn.Module) -> List[str]:
+    """The names of the parameters that require grad."""
+    return [n for n, p in model.named_parameters() if p.requires_grad]
+
+
+def filter_state_dict(state: Dict[str, torch.Tensor],
+                      keep: Iterable[str]) -> Dict[str, torch.Tensor]:
+    """The entries of ``state`` whose names are in ``keep``."""
+    keep = set(keep)
+    return {k: v for k, v in state.items() if k in keep}
+
+
+def load_partial_checkpoints(model: nn.Module, paths: Sequence[str]) -> None:
+    """Loads checkpoints of all or part of the model's parameters over its
+    weights: the trainable ones saved by earlier stages, a full mmengine
+    checkpoint, or an official UniPixel directory (HuggingFace format).
+
+    Names of layers that got LoRA adapters since are mapped to their
+    ``base_layer``.
+
+    Args:
+        model (nn.Module): the model.
+        paths (Sequence[str]): mmengine checkpoints (``state_dict`` key),
+            plain state dicts or official checkpoint directories, loaded in
+            order.
+
+    Raises:
+        KeyError: when a checkpoint holds a name the model lacks, as the
+            reference asserts (an official directory must fit the model
+            entirely).
+    """
+    from unipixel_mm.utils.official_checkpoint import load_official_state_dict
+    for path in paths:
+        if osp.isdir(path):
+            load_official_state_dict(model, read_official_state_dict(path))
+            print_log(f'Loaded the official checkpoint {path}', 'current')
+            continue
+        state = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        state = state.get('state_dict', state)
+        own = model.state_dict()
+        state = {lora_base_key(k, own): v for k, v in state.items()}
+        unexpected = [k for k in state if k not in own]
+        if unexpected:
+            raise KeyError(f'{path} holds parameters the model lacks: '
+                           f'{unexpected}')
+        model.load_state_dict(state, strict=False)
+        print_log(f'Loaded {len(state)} tensors from {path}', 'current')
