@@ -42,6 +42,7 @@ setup(
     extras_require={
         'tests': ['pytest', 'flake8', 'isort', 'accelerate'],
         'cuda': ['flash-attn'],
+        'deepspeed': ['deepspeed'],
     },
     entry_points={
         'console_scripts': ['unipixel-infer=unipixel_mm.apis.cli:main'],
