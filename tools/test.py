@@ -3,18 +3,31 @@
 Examples:
     python tools/test.py configs/unipixel_tiny_synthetic.py \
         work_dirs/unipixel_tiny_synthetic/iter_300.pth --out preds.pkl
+    # a benchmark config with the model of another config, and an official
+    # checkpoint directory (config.json + safetensors)
+    python tools/test.py configs/benchmarks/revos.py \
+        checkpoints/UniPixel-3B --model-config configs/unipixel_3b.py
     torchrun --nproc_per_node 8 tools/test.py CONFIG CHECKPOINT \
         --launcher pytorch
 """
 import argparse
 import os
 import os.path as osp
+from typing import Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.evaluator import DumpResults
+from mmengine.model import is_model_wrapper
 
 from unipixel_mm.engine import build_runner
-from unipixel_mm.utils import register_all_modules
+from unipixel_mm.utils import (load_official_state_dict,
+                               model_cfg_from_official, read_official_config,
+                               read_official_state_dict, register_all_modules)
+from unipixel_mm.utils.official_checkpoint import load_generation_config
+
+#: The keys a benchmark config sets over a model config.
+BENCHMARK_KEYS = ('test_dataloader', 'test_evaluator', 'val_dataloader',
+                  'val_evaluator')
 
 
 def parse_args() -> argparse.Namespace:
@@ -22,7 +35,19 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Test (and evaluate) a UniPixel model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or an official checkpoint directory '
+        '(config.json + safetensors) whose architecture replaces the model '
+        'of the config')
+    parser.add_argument(
+        '--model-config',
+        help='config whose model (and runtime) to test: CONFIG then only '
+        'gives the test / val data and evaluators (configs/benchmarks/)')
+    parser.add_argument(
+        '--sam2-config',
+        help='SAM2 yaml of an official checkpoint directory whose '
+        'config.json names one outside the sam2 package')
     parser.add_argument(
         '--work-dir',
         help='the directory to save the file containing evaluation metrics')
@@ -57,6 +82,67 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
+    """A model config whose test / val data come from a benchmark config.
+
+    The benchmark's dataloaders and evaluators replace the model config's
+    (a training config gets the loops they need); a ``processor`` of the
+    model config (the tokenizer and processor directory of its checkpoint)
+    wins over the benchmark's default.
+
+    Args:
+        model_cfg (Config): The config of the model (and runtime).
+        benchmark_cfg (Config): A config of ``configs/benchmarks/``.
+
+    Returns:
+        Config: ``model_cfg``, updated.
+    """
+    for key in BENCHMARK_KEYS:
+        if key in benchmark_cfg:
+            model_cfg[key] = benchmark_cfg[key]
+    for split, loop in (('test', 'TestLoop'), ('val', 'ValLoop')):
+        if f'{split}_dataloader' in model_cfg and \
+                model_cfg.get(f'{split}_cfg') is None:
+            model_cfg[f'{split}_cfg'] = dict(type=loop)
+    if 'processor' not in model_cfg and 'processor' in benchmark_cfg:
+        model_cfg.processor = benchmark_cfg.processor
+    return model_cfg
+
+
+def apply_processor(cfg: Config) -> None:
+    """Points every test / val pipeline step with a ``processor`` to the
+    config's top-level ``processor``, if it has one."""
+    processor = cfg.get('processor')
+    if processor is None:
+        return
+    for key in ('test_dataloader', 'val_dataloader'):
+        dataset = (cfg.get(key) or {}).get('dataset') or {}
+        for step in dataset.get('pipeline') or []:
+            if 'processor' in step:
+                step['processor'] = processor
+
+
+def official_model(cfg: Config, ckpt_dir: str,
+                   sam2_config: Optional[str]) -> None:
+    """Replaces the config's architecture by an official checkpoint's.
+
+    The data preprocessor and generation settings of the config are kept.
+
+    Args:
+        cfg (Config): The full config.
+        ckpt_dir (str): The official checkpoint directory.
+        sam2_config (str, optional): Its SAM2 yaml, if not resolvable from
+            its ``config.json``.
+    """
+    official = model_cfg_from_official(
+        read_official_config(ckpt_dir),
+        sam2_config,
+        eos_token_id=load_generation_config(ckpt_dir).get('eos_token_id'),
+        ckpt_dir=ckpt_dir)
+    cfg.model = ConfigDict({**cfg.model, **official})
+    cfg.load_from = None
+
+
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Applies the command-line options to the config.
 
@@ -78,6 +164,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if osp.isdir(args.checkpoint):
+        official_model(cfg, args.checkpoint, args.sam2_config)
+    apply_processor(cfg)
 
     if args.show_dir:
         if 'visualization' not in cfg.get('default_hooks', {}):
@@ -96,8 +185,22 @@ def main() -> None:
         raise ValueError('--out must be a .pkl or .pickle file')
     # the Runner sets the default scope from the config
     register_all_modules(init_default_scope=False)
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = Config.fromfile(args.config)
+    if args.model_config is not None:
+        cfg = with_model(Config.fromfile(args.model_config), cfg)
+        if cfg.get('work_dir') is None and args.work_dir is None:
+            # named after the benchmark, not the model config
+            args.work_dir = osp.join(
+                './work_dirs',
+                osp.splitext(osp.basename(args.model_config))[0],
+                osp.splitext(osp.basename(args.config))[0])
+    cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
+    if osp.isdir(args.checkpoint):
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        load_official_state_dict(model,
+                                 read_official_state_dict(args.checkpoint))
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

@@ -149,3 +149,55 @@ def test_mevis_batch_trains_the_tiny_model(tmp_path, pipeline_factory,
     batch = unipixel_collate([dataset[0], dataset[1]])
     losses = model(**model.data_preprocessor(batch, True), mode='loss')
     assert all(torch.isfinite(v) for v in losses.values())
+
+
+def test_video_ids_frame_names_and_revos_splits(tmp_path, pipeline_factory):
+    write_videos(tmp_path, tmp_path)
+    dataset = DATASETS.build(
+        dict(type='ReVOSDataset', data_root=str(tmp_path),
+             ann_file='meta_expressions.json', skip_empty=False,
+             test_mode=True,
+             pipeline=pipeline_factory(num_frames=2, keep_ori_masks=True)))
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    assert [(i['video_id'], i['exp_id'], i['split']) for i in infos] == [
+        ('vidA', '0', 'referring'), ('vidA', '1', 'reasoning'),
+        ('vidA', '2', 'referring'), ('TAO/vidB', '0', 'referring')
+    ]
+    # evaluation keeps every frame of TAO videos
+    assert infos[3]['frame_names'] == ['00000', '00005', '00010', '00015']
+    meta = dataset[1]['data_samples'].metainfo
+    assert (meta['video_id'], meta['exp_id'], meta['split']) == \
+        ('vidA', '1', 'reasoning')
+    assert [meta['frame_names'][i] for i in meta['frame_inds']] == \
+        ['00000', '00015']
+
+
+def test_splits_without_masks_keep_every_expression(tmp_path,
+                                                    pipeline_factory):
+    write_videos(tmp_path, tmp_path / 'JPEGImages')
+    for cls in ('MeViSDataset', 'RefYouTubeVOSDataset'):
+        dataset = DATASETS.build(
+            dict(type=cls, data_root=str(tmp_path),
+                 ann_file='meta_expressions.json', mask_file=None,
+                 data_prefix=dict(img_path='JPEGImages'), test_mode=True,
+                 pipeline=pipeline_factory(keep_ori_masks=True)))
+        assert len(dataset) == 4
+        sample = dataset[0]['data_samples']
+        assert sample.gt_masks_ori.shape == (4, 1, 40, 48)
+        assert not sample.gt_masks_ori.any()
+        assert sample.metainfo['frame_names'] == [
+            '00000', '00005', '00010', '00015'
+        ]
+
+
+def test_evaluation_samples_do_not_depend_on_order(tmp_path,
+                                                   pipeline_factory):
+    write_videos(tmp_path, tmp_path)
+    dataset = DATASETS.build(
+        dict(type='ReVOSDataset', data_root=str(tmp_path),
+             ann_file='meta_expressions.json', test_mode=True,
+             pipeline=pipeline_factory(num_frames=2)))
+    first = dataset[1]['inputs']['input_ids']
+    np.random.seed(123)
+    dataset[0]
+    assert torch.equal(dataset[1]['inputs']['input_ids'], first)

@@ -162,6 +162,31 @@ class BasePixelDataset(BaseDataset):
         """
         return self.format_sample(super().get_data_info(idx))
 
+    def prepare_data(self, idx: int):
+        """The pipeline's output for a sample.
+
+        In ``test_mode`` the random choices of the sample (question wording,
+        prompt points, ...) come from a NumPy state seeded by ``(seed,
+        idx)``: a sample reads the same on every rank, in every run and
+        whatever the sampler's order, so evaluations on any number of
+        processes agree.
+
+        Args:
+            idx (int): Sample index.
+
+        Returns:
+            Any: The pipeline's output.
+        """
+        if not self.test_mode:
+            return super().prepare_data(idx)
+        state = np.random.get_state()
+        np.random.seed(
+            np.random.SeedSequence((self.seed, idx)).generate_state(1)[0])
+        try:
+            return super().prepare_data(idx)
+        finally:
+            np.random.set_state(state)
+
     def format_sample(self, info: dict) -> dict:
         """Adds the task fields and the turn texts to a data info.
 

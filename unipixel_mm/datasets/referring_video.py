@@ -12,6 +12,9 @@ masks come in one of two layouts:
 - Ref-YouTube-VOS, Ref-DAVIS17: ``mask_dict.pkl`` maps the running index of
   each expression in the file (``"0"``, ``"1"``, ...) to its RLE (or None)
   per frame.
+
+Every sample carries ``video_id``, ``exp_id`` and ``frame_names`` (the
+frame file stems), which the submission writer and the metrics read.
 """
 import os.path as osp
 from typing import List, Optional
@@ -29,8 +32,10 @@ class ReferringVideoDataset(BasePixelDataset):
 
     Args:
         ann_file (str): ``meta_expressions.json``, relative to ``data_root``.
-        mask_file (str): ``mask_dict.json`` (or ``.pkl``), relative to
-            ``data_root``.
+        mask_file (str, optional): ``mask_dict.json`` (or ``.pkl``),
+            relative to ``data_root``; None for splits without masks (MeViS
+            valid, Ref-YouTube-VOS valid), whose samples then keep every
+            expression and have empty targets.
         data_prefix (dict): ``img_path``: the frame folder.
         skip_empty (bool): Skip expressions that refer to no object (the
             reference does during training). Defaults to True.
@@ -41,7 +46,7 @@ class ReferringVideoDataset(BasePixelDataset):
 
     def __init__(self,
                  ann_file: str,
-                 mask_file: str,
+                 mask_file: Optional[str],
                  data_prefix: dict = dict(img_path='JPEGImages'),
                  skip_empty: bool = True,
                  **kwargs) -> None:
@@ -52,17 +57,20 @@ class ReferringVideoDataset(BasePixelDataset):
 
     def load_data_list(self) -> List[dict]:
         """One data info per expression, masks resolved on access."""
-        mask_file = osp.join(self.data_root, self.mask_file)
         videos = load_annotation(self.ann_file, 'expression file')['videos']
-        self._masks = load_annotation(mask_file, 'mask file')
-        self.check_masks(videos, mask_file)
+        has_masks = self.mask_file is not None
+        if has_masks:
+            mask_file = osp.join(self.data_root, self.mask_file)
+            self._masks = load_annotation(mask_file, 'mask file')
+            self.check_masks(videos, mask_file)
         data_list, index = [], -1
         for vid, meta in videos.items():
             for qid, exp in meta['expressions'].items():
                 index += 1
                 entry = f'{self.SOURCE} {vid} expression {qid}'
-                anno_ids = self.expression_annos(exp, index)
-                if not anno_ids and self.skip_empty:
+                anno_ids = self.expression_annos(exp, index) \
+                    if has_masks else []
+                if not anno_ids and self.skip_empty and has_masks:
                     continue
                 for a in anno_ids:
                     if a not in self._masks:
@@ -87,9 +95,24 @@ class ReferringVideoDataset(BasePixelDataset):
                         anno_ids=anno_ids,
                         frame_range=(start, end),
                         turns=[self.make_turn(exp['exp'].strip())],
+                        video_id=vid,
+                        exp_id=qid,
+                        frame_names=list(meta['frames'][start:end]),
                         entry=entry,
-                        source=self.SOURCE))
+                        source=self.SOURCE,
+                        **self.extra_info(exp)))
         return data_list
+
+    def extra_info(self, exp: dict) -> dict:
+        """Fields of a family added to each data info; none by default.
+
+        Args:
+            exp (dict): The expression.
+
+        Returns:
+            dict: Extra data-info fields.
+        """
+        return {}
 
     def check_masks(self, videos: dict, mask_file: str) -> None:
         """Checks the mask file against the expressions; none by default.
@@ -151,9 +174,11 @@ class ReVOSDataset(ReferringVideoDataset):
     """ReVOS: referring and reasoning expressions.
 
     Expressions ending in ``?`` are reasoning questions (``'sentence'``
-    turns). During training, TAO videos are cut to the frames between the
-    first and the last annotated one and skipped when fewer than two remain,
-    as the reference does.
+    turns). Each sample's ``split`` is ``'referring'`` or ``'reasoning'``:
+    the expression's ``type_id`` (0 / 1, as in the valid split's file)
+    where given, else whether it ends in ``?``. During training, TAO videos
+    are cut to the frames between the first and the last annotated one and
+    skipped when fewer than two remain, as the reference does.
     """
 
     SOURCE = 'revos'
@@ -181,6 +206,12 @@ class ReVOSDataset(ReferringVideoDataset):
         if not present or present[-1] + 1 - present[0] < 2:
             return None
         return present[0], present[-1] + 1
+
+    def extra_info(self, exp: dict) -> dict:
+        """The ``split`` of the expression, for the per-split scores."""
+        reasoning = exp['type_id'] == 1 if 'type_id' in exp else \
+            exp['exp'].strip().endswith('?')
+        return dict(split='reasoning' if reasoning else 'referring')
 
     def make_turn(self, expression: str) -> dict:
         """A reasoning question (``?``) is a ``'sentence'`` turn."""

@@ -246,7 +246,10 @@ class PackUniPixelInputs(BaseTransform):
     def __init__(self,
                  meta_keys: Sequence[str] = ('sample_idx', 'entry', 'source',
                                              'task', 'img_path', 'video_path',
-                                             'frame_inds', 'qwen_size'),
+                                             'frame_inds', 'qwen_size',
+                                             'video_id', 'exp_id',
+                                             'frame_names', 'split',
+                                             'question_type', 'q_type'),
                  keep_ori_masks: bool = False) -> None:
         self.meta_keys = tuple(meta_keys)
         self.keep_ori_masks = keep_ori_masks

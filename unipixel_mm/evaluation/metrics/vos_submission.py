@@ -26,7 +26,9 @@ class VOSSubmissionMetric(BaseMetric):
 
     Samples (dicts) need ``pred_masks`` (list of (T, H, W) bool) and the
     metainfo keys ``video_id``, ``exp_id`` and ``frame_names`` (the T frame
-    file stems), plus ``frame_size`` (H, W).
+    file stems), plus ``frame_size`` (H, W). When the pipeline kept only
+    some of the frames, ``frame_inds`` (their indices into ``frame_names``)
+    names them.
 
     Args:
         out_dir (str): where to write.
@@ -54,6 +56,8 @@ class VOSSubmissionMetric(BaseMetric):
         """Write the PNG files of each sample."""
         for sample in data_samples:
             names = list(sample['frame_names'])
+            if 'frame_inds' in sample:
+                names = [names[i] for i in sample['frame_inds']]
             height, width = sample['frame_size']
             masks = [torch.as_tensor(m).bool() for m in sample['pred_masks']]
             union = torch.stack(masks).any(0) if masks else \

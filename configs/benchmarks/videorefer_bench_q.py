@@ -1,0 +1,12 @@
+# VideoRefer-Bench-Q: multiple-choice accuracy overall and per question type.
+_base_ = ['../_base_/datasets/videorefer_bench.py']
+
+test_dataloader = dict(
+    **_base_.test_dataloader_cfg,
+    dataset=dict(
+        type='VideoReferBenchQDataset',
+        test_mode=True,
+        pipeline=_base_.bench_pipeline))
+test_evaluator = dict(type='MultipleChoiceMetric', task_key='question_type')
+val_dataloader = test_dataloader
+val_evaluator = test_evaluator

@@ -1,0 +1,195 @@
+"""tools/test.py with the benchmark configs on the tiny official-format
+fixture: SyntheticShapes, hand-written samples of the benchmarks' formats,
+2 processes against 1, and the submission zips."""
+import glob
+import json
+import os
+import os.path as osp
+import re
+import socket
+import sys
+import zipfile
+from typing import Dict, List, Sequence
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+FIXTURE = os.environ.get(
+    'UNIPIXEL_PARITY_FIXTURE',
+    osp.join(ROOT, '..', 'shared', 'fixtures', 'upstream_tiny'))
+BENCHMARKS = osp.join(ROOT, 'configs', 'benchmarks')
+
+pytestmark = pytest.mark.skipif(
+    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
+mask_utils = pytest.importorskip('pycocotools.mask')
+# the writers of the data-set tests
+sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
+from test_reason_seg import write_reason_seg  # noqa: E402
+from test_refcoco import write_refcoco  # noqa: E402
+from test_referring_video import write_videos  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def fixture_args(tiny_cfg_path: str, work_dir: str) -> List[str]:
+    """The fixture's checkpoint directory as the model of the tiny config."""
+    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
+    assert len(yamls) == 1, yamls
+    return [
+        osp.join(FIXTURE, 'checkpoint'), '--model-config', tiny_cfg_path,
+        '--sam2-config', yamls[0], '--work-dir', work_dir
+    ]
+
+
+def tiny_benchmark_options(processor_dir: str) -> List[str]:
+    """Options that shrink a benchmark's pipeline to the tiny model's sizes
+    (56-112 px Qwen frames, 128 px SAM2 frames, 4 frames) and let it
+    generate a few tokens."""
+    return [
+        f'processor={processor_dir}',
+        'test_dataloader.num_workers=0',
+        'model.generation_cfg.max_new_tokens=4',
+        'test_dataloader.dataset.pipeline.3.min_pixels=3136',
+        'test_dataloader.dataset.pipeline.3.max_pixels=12544',
+        'test_dataloader.dataset.pipeline.4.size=128',
+    ]
+
+
+def metrics(output: str) -> Dict[str, float]:
+    """The metrics of the ``Iter(test)`` summary line."""
+    line = [ln for ln in output.splitlines() if 'Iter(test)' in ln][-1]
+    return {
+        k: float(v)
+        for k, v in re.findall(r'(\S+): (-?[\d.]+(?:e-?\d+)?)', line)
+        if k not in ('time', 'data_time')
+    }
+
+
+@pytest.fixture(scope='module')
+def processor_dir(tmp_path_factory) -> str:
+    from unipixel_mm.datasets import build_tiny_processor
+    path = str(tmp_path_factory.mktemp('tiny_processor'))
+    build_tiny_processor(path)
+    return path
+
+
+def run_benchmark(run_tool, name: str, tiny_cfg_path: str,
+                  processor_dir: str, work_dir: str, options: Sequence[str],
+                  nproc: int = 1) -> str:
+    """tools/test.py on ``configs/benchmarks/<name>.py`` with the fixture."""
+    os.makedirs(work_dir, exist_ok=True)
+    launcher = torchrun(nproc) if nproc > 1 else []
+    args = [osp.join(BENCHMARKS, f'{name}.py')]
+    args += fixture_args(tiny_cfg_path, work_dir)
+    if nproc > 1:
+        args += ['--launcher', 'pytorch']
+    args += ['--cfg-options'] + tiny_benchmark_options(processor_dir)
+    args += list(options)
+    output = run_tool('test', args, cwd=work_dir, launcher=launcher)
+    print(output[-3000:])
+    return output
+
+
+def torchrun(nproc: int) -> List[str]:
+    """The command that launches ``nproc`` CPU processes."""
+    return [
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
+        str(nproc), '--master_addr', '127.0.0.1', '--master_port',
+        str(free_port())
+    ]
+
+
+def test_fixture_on_synthetic_shapes(tmp_path, tiny_cfg_path,
+                                     processor_options, run_tool):
+    work_dir = str(tmp_path)
+    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
+    output = run_tool(
+        'test', [
+            tiny_cfg_path,
+            osp.join(FIXTURE, 'checkpoint'), '--sam2-config', yamls[0],
+            '--work-dir', work_dir, '--cfg-options',
+            'test_dataloader.dataset.num_samples=4'
+        ] + processor_options,
+        cwd=work_dir)
+    print(output[-2000:])
+    # the given answers hold <|seg|> tokens: the masks are not all empty
+    assert 0 < metrics(output)['mask/mIoU'] <= 100
+
+
+def test_revos_two_processes_match_one(tmp_path, tiny_cfg_path,
+                                       processor_dir, run_tool):
+    data_root = tmp_path / 'revos'
+    write_videos(data_root, data_root)
+    options = [
+        f'test_dataloader.dataset.data_root={data_root}',
+        'test_dataloader.dataset.ann_file=meta_expressions.json',
+    ]
+    scores = []
+    for nproc in (1, 2):
+        work_dir = tmp_path / f'work_{nproc}'
+        output = run_benchmark(run_tool, 'revos', tiny_cfg_path,
+                               processor_dir, str(work_dir), options, nproc)
+        scores.append(metrics(output))
+    # 4 expressions (one without object): 3 referring, 1 reasoning
+    for key in ('vos/J', 'vos/F', 'vos/J&F', 'vos/referring/J&F',
+                'vos/reasoning/J&F'):
+        assert key in scores[0], scores[0]
+    assert scores[0] == scores[1]
+
+
+def test_mevis_valid_u_table(tmp_path, tiny_cfg_path, processor_dir,
+                             run_tool):
+    write_videos(tmp_path, tmp_path / 'JPEGImages')
+    output = run_benchmark(run_tool, 'mevis_valid_u', tiny_cfg_path,
+                           processor_dir, str(tmp_path / 'work'),
+                           [f'test_dataloader.dataset.data_root={tmp_path}'])
+    assert set(metrics(output)) >= {'vos/J', 'vos/F', 'vos/J&F'}
+
+
+@pytest.mark.parametrize('name,writer', [
+    ('refcoco_testA', write_refcoco),
+    ('reason_seg_val', lambda root: write_reason_seg(root, split='val')),
+])
+def test_image_benchmark_tables(tmp_path, tiny_cfg_path, processor_dir,
+                                run_tool, name, writer):
+    data_root = writer(tmp_path / 'data')
+    output = run_benchmark(
+        run_tool, name, tiny_cfg_path, processor_dir, str(tmp_path / 'work'),
+        [f'test_dataloader.dataset.data_root={data_root}'])
+    scores = metrics(output)
+    assert set(scores) >= {'refseg/cIoU', 'refseg/gIoU'}, scores
+    assert all(0 <= v <= 100 for v in scores.values())
+
+
+@pytest.mark.parametrize('name', ['mevis_valid', 'ref_youtube_vos'])
+def test_submission_zip(tmp_path, tiny_cfg_path, processor_dir, run_tool,
+                        name):
+    # the valid splits come without masks
+    data_root = tmp_path / 'data'
+    write_videos(data_root, data_root / 'JPEGImages')
+    (data_root / 'mask_dict.json').unlink()
+    out_dir = tmp_path / 'submission'
+    options = [
+        f'test_dataloader.dataset.data_root={data_root}',
+        'test_dataloader.dataset.ann_file=meta_expressions.json',
+        'test_dataloader.dataset.data_prefix.img_path=JPEGImages',
+        f'test_evaluator.out_dir={out_dir}'
+    ]
+    output = run_benchmark(run_tool, name, tiny_cfg_path, processor_dir,
+                           str(tmp_path / 'work'), options, nproc=2)
+    # 4 expressions of 4 frames each
+    assert metrics(output)['submission/num_masks'] == 16
+    with open(data_root / 'meta_expressions.json') as f:
+        videos = json.load(f)['videos']
+    expected = {
+        f'Annotations/{vid}/{qid}/{frame}.png'
+        for vid, meta in videos.items() for qid in meta['expressions']
+        for frame in meta['frames']
+    }
+    with zipfile.ZipFile(out_dir / 'submission.zip') as archive:
+        names = {n for n in archive.namelist() if n.endswith('.png')}
+    assert names == expected
