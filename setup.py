@@ -26,7 +26,7 @@ setup(
         'torchvision',
         'transformers>=4.53,<5',
         'mmengine>=0.10.7',
-        'mmcv-lite>=2.0',
+        'mmcv-lite>=2.0,<2.2',
         'sam2>=1.1.0',
         'hydra-core>=1.3',
         'omegaconf',
@@ -43,6 +43,11 @@ setup(
         'tests': ['pytest', 'flake8', 'isort', 'accelerate'],
         'cuda': ['flash-attn'],
         'deepspeed': ['deepspeed'],
+        # then run tools/install_mm_interop.sh (builds mmcv with its ops)
+        'mm': [
+            'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ftfy', 'regex',
+            'setuptools<81'
+        ],
     },
     entry_points={
         'console_scripts': ['unipixel-infer=unipixel_mm.apis.cli:main'],
