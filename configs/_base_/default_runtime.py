@@ -14,8 +14,8 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='UniPixelVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed name: each runner gets its own instance (named after the run)
+visualizer = dict(type='UniPixelVisualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=False)
 log_level = 'INFO'
 load_from = None

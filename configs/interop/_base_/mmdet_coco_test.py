@@ -11,8 +11,7 @@ default_hooks = dict(
 visualizer = dict(
     _delete_=True,
     type='mmdet.DetLocalVisualizer',
-    vis_backends=[dict(type='LocalVisBackend')],
-    name='visualizer')
+    vis_backends=[dict(type='LocalVisBackend')])
 
 data_root = 'data/coco/'
 test_pipeline = [
