@@ -110,9 +110,12 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
 
 
 def apply_processor(cfg: Config) -> None:
-    """Points every test / val pipeline step with a ``processor`` to the
+    """Points every test / val pipeline step with a ``processor``, and the
+    model's ``tokenizer`` (which decodes answers) unless set, to the
     config's top-level ``processor``, if it has one."""
     processor = cfg.get('processor')
+    if processor is not None and cfg.model.get('tokenizer') is None:
+        cfg.model.tokenizer = processor
     if processor is None:
         return
     for key in ('test_dataloader', 'val_dataloader'):

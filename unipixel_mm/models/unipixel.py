@@ -12,6 +12,7 @@ from transformers.generation.logits_process import (LogitsProcessorList,
                                                     TopKLogitsWarper,
                                                     TopPLogitsWarper)
 
+from unipixel_mm.datasets.tokenizer import get_processor
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
 from .llm.qwen_llm_head import LLMOutput
@@ -71,6 +72,10 @@ class UniPixel(BaseModel):
         sample_objects (int): in training, supervise at most this many random
             ``<|seg|>`` objects per sample (-1: all).
         generation_cfg (dict): default ``generate`` options of ``predict``.
+        tokenizer (str | dict, optional): processor directory or builder
+            config (see ``unipixel_mm.datasets.tokenizer.get_processor``);
+            with it ``predict`` decodes answers into ``pred_text``. Loaded
+            on first use.
         train_cfg (dict, optional): what trains, as the reference's
             ``train.py`` sets it up (all parameters train when None):
 
@@ -106,6 +111,7 @@ class UniPixel(BaseModel):
                  pad_token_id: int = 151643,
                  sample_objects: int = -1,
                  generation_cfg: Optional[dict] = None,
+                 tokenizer: Optional[Union[str, dict]] = None,
                  train_cfg: Optional[dict] = None,
                  partial_checkpoints: Sequence[str] = (),
                  data_preprocessor: Optional[dict] = None,
@@ -128,6 +134,7 @@ class UniPixel(BaseModel):
         self.sample_objects = sample_objects
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
+        self.tokenizer_cfg = tokenizer
 
         self.mask_decoder = MODELS.build(
             mask_decoder) if mask_decoder else None
@@ -421,7 +428,8 @@ class UniPixel(BaseModel):
 
         Returns:
             list[PixelDataSample]: with ``pred_ids``, ``pred_masks`` (per
-            object a (T, H, W) bool) and ``pred_mask_scores`` (S, T).
+            object a (T, H, W) bool), ``pred_mask_scores`` (S, T) and, with
+            a ``tokenizer``, ``pred_text``.
         """
         if data_samples is None:
             data_samples = [
@@ -432,7 +440,21 @@ class UniPixel(BaseModel):
             sample.pred_ids = result.ids
             sample.pred_masks = list(result.masks)
             sample.pred_mask_scores = result.mask_scores
+            if self.tokenizer_cfg is not None:
+                sample.pred_text = self.decode(result.ids)
         return list(data_samples)
+
+    def decode(self, ids: torch.Tensor) -> str:
+        """Generated ids -> answer text (end and padding ids dropped,
+        special tokens such as ``<|seg|>`` kept); needs ``tokenizer``."""
+        if self.tokenizer_cfg is None:
+            raise ValueError('UniPixel.decode needs the tokenizer option')
+        tokenizer = get_processor(self.tokenizer_cfg).tokenizer
+        keep = [
+            i for i in ids.tolist()
+            if i not in self.eos_token_ids and i != self.pad_token_id
+        ]
+        return tokenizer.decode(keep)
 
     # ------------------------------------------------------------------ #
     # generation
