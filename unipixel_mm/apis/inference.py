@@ -346,14 +346,9 @@ class UniPixelInferencer:
         tokenizer = self.processor.tokenizer
         results = []
         for p, out in zip(packed, outputs):
-            ids = [
-                i for i in out.ids.tolist()
-                if i not in self.model.eos_token_ids
-                and i != self.model.pad_token_id
-            ]
             results.append(
                 InferenceResult(
-                    text=tokenizer.decode(ids),
+                    text=tokenizer.decode(self.model.answer_ids(out.ids)),
                     masks=out.masks,
                     scores=out.mask_scores,
                     frames=p['frames'],

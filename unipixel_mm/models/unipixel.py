@@ -450,11 +450,14 @@ class UniPixel(BaseModel):
         if self.tokenizer_cfg is None:
             raise ValueError('UniPixel.decode needs the tokenizer option')
         tokenizer = get_processor(self.tokenizer_cfg).tokenizer
-        keep = [
+        return tokenizer.decode(self.answer_ids(ids))
+
+    def answer_ids(self, ids: torch.Tensor) -> List[int]:
+        """Generated ids without the end and padding ids."""
+        return [
             i for i in ids.tolist()
             if i not in self.eos_token_ids and i != self.pad_token_id
         ]
-        return tokenizer.decode(keep)
 
     # ------------------------------------------------------------------ #
     # generation
