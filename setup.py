@@ -40,7 +40,9 @@ setup(
         'av',
     ],
     extras_require={
-        'tests': ['pytest', 'flake8', 'isort', 'accelerate'],
+        'tests': ['pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap'],
+        # caption scores (CaptionMetric; METEOR also needs java)
+        'eval': ['pycocoevalcap'],
         'cuda': ['flash-attn'],
         'deepspeed': ['deepspeed'],
         # then run tools/install_mm_interop.sh (builds mmcv with its ops)

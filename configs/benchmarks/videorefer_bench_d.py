@@ -1,6 +1,10 @@
 # VideoRefer-Bench-D: detailed region captions scored by an LLM judge behind
-# an OpenAI-compatible endpoint (see RegionCaptionJudgeMetric for the
-# `judge` options and the API key).
+# an OpenAI-compatible endpoint (see RegionCaptionJudgeMetric and
+# OpenAIChatClient: the API key is read from $OPENAI_API_KEY, never from the
+# config), and by the COCO caption scores against the reference captions
+# (CaptionMetric, pip install pycocoevalcap; METEOR needs java). For numbers
+# comparable with published ones, give the judge the benchmark's own prompt:
+# test_evaluator.0.system_prompt=path/to/system.txt
 _base_ = ['../_base_/datasets/videorefer_bench.py']
 
 test_dataloader = dict(
@@ -10,6 +14,14 @@ test_dataloader = dict(
         type='VideoReferBenchDDataset',
         test_mode=True,
         pipeline=_base_.bench_pipeline))
-test_evaluator = dict(type='RegionCaptionJudgeMetric')
+test_evaluator = [
+    dict(
+        type='RegionCaptionJudgeMetric',
+        judge=dict(
+            model='gpt-4o-mini',
+            base_url='https://api.openai.com/v1',
+            api_key_env='OPENAI_API_KEY')),
+    dict(type='CaptionMetric'),
+]
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

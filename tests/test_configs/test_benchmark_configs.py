@@ -9,6 +9,11 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'benchmarks', '*.py')))
 
 
+def metrics(evaluator) -> list:
+    """The metric configs of an evaluator config (one or a list)."""
+    return list(evaluator) if isinstance(evaluator, list) else [evaluator]
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
 def test_benchmark_config(path):
     cfg = Config.fromfile(path)
@@ -17,11 +22,11 @@ def test_benchmark_config(path):
         assert loader.sampler.shuffle is False
         assert loader.dataset.get('test_mode', True)
         assert loader.dataset.pipeline[-1].type == 'PackUniPixelInputs'
-        assert cfg[f'{split}_evaluator'].type
+        assert all(m.type for m in metrics(cfg[f'{split}_evaluator']))
     assert cfg.val_dataloader.dataset.type == cfg.test_dataloader.dataset.type
     # masks at the original size for every mask metric
-    if cfg.test_evaluator.type in ('VideoSegMetric', 'RefSegMetric',
-                                   'PixelQAMetric'):
+    types = {m.type for m in metrics(cfg.test_evaluator)}
+    if types & {'VideoSegMetric', 'RefSegMetric', 'PixelQAMetric'}:
         assert cfg.test_dataloader.dataset.pipeline[-1].keep_ori_masks
 
 
@@ -46,6 +51,7 @@ def test_benchmark_with_model_config():
     assert cfg.processor == 'checkpoints/UniPixel-3B'
     cfg.processor = 'my/processor'
     tool.apply_processor(cfg)
-    steps = [s for s in cfg.test_dataloader.dataset.pipeline
-             if 'processor' in s]
+    steps = [
+        s for s in cfg.test_dataloader.dataset.pipeline if 'processor' in s
+    ]
     assert steps and all(s.processor == 'my/processor' for s in steps)

@@ -13,8 +13,25 @@ def test_robustness_score():
     pred = gt.copy()
     pred[1, 2, 0] = True  # frame 1: 1 false positive -> 1 - 1 / 4
     pred[2, 1:, :] = True  # frame 2: 12 false positives, fg area 2 -> 0
-    r = robustness_score(pred, gt, foreground)
+    r = robustness_score(pred, gt, foreground, false_positive_weight=1)
     np.testing.assert_allclose(r, [1.0, 0.75, 0.0], atol=1e-6)
+
+
+def test_robustness_score_weighs_false_positives_255():
+    # The official script multiplies the 0 / 255 mask images: a false
+    # positive pixel weighs 255. 30 x 30 frames, foreground 17 rows = 510 px.
+    gt = np.zeros((3, 30, 30), bool)
+    gt[:, :2, :2] = True
+    foreground = np.zeros_like(gt)
+    foreground[:, :17] = True
+    pred = gt.copy()
+    pred[1, 20, 0] = True  # 1 false positive: 1 - 255 / 510
+    pred[2, 20, :3] = True  # 3 false positives: 1 - 765 / 510 < 0 -> 0
+    np.testing.assert_allclose(
+        robustness_score(pred, gt, foreground), [1.0, 0.5, 0.0], atol=1e-6)
+    # a predicted target pixel is no false positive, whatever the foreground
+    np.testing.assert_allclose(
+        robustness_score(gt, gt, np.zeros_like(gt)), [1.0] * 3)
 
 
 def test_robustness_without_foreground():

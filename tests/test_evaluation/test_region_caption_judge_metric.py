@@ -1,3 +1,4 @@
+import http.client
 import io
 import json
 import urllib.error
@@ -80,21 +81,112 @@ def test_client_request(monkeypatch):
 
 
 def test_client_gives_up_after_retries(monkeypatch):
-    calls = []
+    calls, sleeps = [], []
 
     def failing_urlopen(request, timeout):
         calls.append(request)
         raise urllib.error.URLError('unreachable')
 
     monkeypatch.setattr('urllib.request.urlopen', failing_urlopen)
-    client = OpenAIChatClient('judge-model', max_retries=3)
+    monkeypatch.setattr('time.sleep', sleeps.append)
+    client = OpenAIChatClient('judge-model', max_retries=3, retry_interval=2)
     assert client.chat([dict(role='user', content='hi')]) is None
     assert len(calls) == 3
+    assert sleeps == [2, 4]  # doubled at each retry
 
 
-@pytest.mark.parametrize('payload', [b'not json', b'{"choices": []}'])
+@pytest.mark.parametrize('payload', [
+    b'not json', b'{"choices": []}', b'{"choices": [{"message": null}]}',
+    b'{"choices": [{"message": {"content": ""}}]}'
+])
 def test_client_bad_replies(monkeypatch, payload):
     monkeypatch.setattr('urllib.request.urlopen',
                         lambda request, timeout: FakeResponse(payload))
-    client = OpenAIChatClient('judge-model', max_retries=2)
+    client = OpenAIChatClient('judge-model', max_retries=2, retry_interval=0)
     assert client.chat([dict(role='user', content='hi')]) is None
+
+
+def http_error(code, body=b''):
+    return urllib.error.HTTPError('http://judge/v1/chat/completions', code,
+                                  'error', {}, io.BytesIO(body))
+
+
+def test_client_retries_transient_errors(monkeypatch):
+    """A dropped connection, a rate limit and a server error pass."""
+    errors = [
+        http.client.RemoteDisconnected('closed'),
+        http_error(429),
+        http_error(503),
+        TimeoutError('read timed out')
+    ]
+
+    def flaky_urlopen(request, timeout):
+        if errors:
+            raise errors.pop(0)
+        reply = dict(choices=[dict(message=dict(content='1. X: 5'))])
+        return FakeResponse(json.dumps(reply).encode())
+
+    monkeypatch.setattr('urllib.request.urlopen', flaky_urlopen)
+    client = OpenAIChatClient('judge-model', retry_interval=0)
+    assert client.chat([dict(role='user', content='hi')]) == '1. X: 5'
+    assert not errors
+
+
+@pytest.mark.parametrize('code', [401, 403, 404])
+def test_client_raises_on_configuration_errors(monkeypatch, code):
+    calls = []
+
+    def refusing_urlopen(request, timeout):
+        calls.append(request)
+        raise http_error(
+            code, b'{"error": {"message": "Incorrect API key provided"}}')
+
+    monkeypatch.setattr('urllib.request.urlopen', refusing_urlopen)
+    client = OpenAIChatClient(
+        'judge-model', api_key_env='JUDGE_KEY', retry_interval=0)
+    with pytest.raises(
+            RuntimeError,
+            match=rf'https://api.openai.com/v1/chat/completions answered '
+            rf'HTTP {code}: Incorrect API key provided \(check the model '
+            r"'judge-model', the URL and the API key in \$JUDGE_KEY\)"):
+        client.chat([dict(role='user', content='hi')])
+    assert len(calls) == 1
+
+
+def test_client_gives_up_on_bad_requests(monkeypatch):
+    """A request the server rejects is not sent again; the server's message
+    is logged."""
+    calls, logged = [], []
+    monkeypatch.setattr('unipixel_mm.evaluation.judge_client.print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+
+    def rejecting_urlopen(request, timeout):
+        calls.append(request)
+        raise http_error(400, b'context length exceeded')
+
+    monkeypatch.setattr('urllib.request.urlopen', rejecting_urlopen)
+    client = OpenAIChatClient('judge-model', retry_interval=0)
+    assert client.chat([dict(role='user', content='hi')]) is None
+    assert len(calls) == 1
+    assert logged == [
+        'Judge request 1/5 to https://api.openai.com/v1/chat/completions '
+        'failed: HTTP 400: context length exceeded'
+    ]
+
+
+def test_client_without_key(monkeypatch):
+    """No key, no Authorization header (a local server needs none)."""
+    sent = []
+
+    def fake_urlopen(request, timeout):
+        sent.append(request)
+        reply = dict(choices=[dict(message=dict(content='ok'))])
+        return FakeResponse(json.dumps(reply).encode())
+
+    monkeypatch.setattr('urllib.request.urlopen', fake_urlopen)
+    monkeypatch.delenv('JUDGE_KEY', raising=False)
+    client = OpenAIChatClient('judge-model', api_key_env='JUDGE_KEY')
+    assert client.chat([dict(role='user', content='hi')]) == 'ok'
+    assert not sent[0].has_header('Authorization')
+    with pytest.raises(ValueError, match='max_retries'):
+        OpenAIChatClient('judge-model', max_retries=0)

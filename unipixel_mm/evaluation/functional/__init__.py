@@ -1,4 +1,5 @@
 """Pure metric functions (numpy) of UniPixel's benchmarks."""
+from .caption import caption_scores, coco_caption_scorers, tokenize_caption
 from .davis import (DEFAULT_BOUND_TH, boundary_f_measure, boundary_tolerance,
                     disk_kernel, frame_boundary_f_measure, mask_to_boundary,
                     region_similarity, video_j_and_f)
@@ -10,10 +11,11 @@ from .ref_seg import ciou_and_giou, intersection_and_union, sample_iou
 from .region_caption import (JUDGE_DIMENSIONS, JUDGE_SYSTEM_PROMPT,
                              build_judge_messages, load_judge_prompt,
                              parse_judge_reply, summarize_judge_scores)
-from .revos import robustness_score
+from .revos import REVOS_FALSE_POSITIVE_WEIGHT, robustness_score
 from .video_seg_report import summarize_video_seg
 
 __all__ = [
+    'caption_scores', 'coco_caption_scorers', 'tokenize_caption',
     'DEFAULT_BOUND_TH', 'boundary_f_measure', 'boundary_tolerance',
     'disk_kernel', 'frame_boundary_f_measure', 'mask_to_boundary',
     'region_similarity', 'video_j_and_f', 'merged_track', 'object_tracks',
@@ -22,5 +24,6 @@ __all__ = [
     'volume_iou', 'volume_pixel_f1', 'ciou_and_giou', 'intersection_and_union',
     'sample_iou', 'JUDGE_DIMENSIONS', 'JUDGE_SYSTEM_PROMPT',
     'build_judge_messages', 'load_judge_prompt', 'parse_judge_reply',
-    'summarize_judge_scores', 'robustness_score', 'summarize_video_seg'
+    'summarize_judge_scores', 'REVOS_FALSE_POSITIVE_WEIGHT',
+    'robustness_score', 'summarize_video_seg'
 ]

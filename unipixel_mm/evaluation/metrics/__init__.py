@@ -1,4 +1,5 @@
 """mmengine metrics of UniPixel's benchmarks."""
+from .caption_metric import CaptionMetric
 from .mask_iou import MaskIoUMetric
 from .multiple_choice_metric import MultipleChoiceMetric
 from .pixelqa_metric import PixelQAMetric
@@ -8,6 +9,7 @@ from .video_seg_metric import VideoSegMetric
 from .vos_submission import VOSSubmissionMetric
 
 __all__ = [
-    'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric', 'RefSegMetric',
-    'RegionCaptionJudgeMetric', 'VideoSegMetric', 'VOSSubmissionMetric'
+    'CaptionMetric', 'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric',
+    'RefSegMetric', 'RegionCaptionJudgeMetric', 'VideoSegMetric',
+    'VOSSubmissionMetric'
 ]

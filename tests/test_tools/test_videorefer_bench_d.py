@@ -1,0 +1,216 @@
+"""tools/test.py on VideoRefer-Bench-D with the tiny fixture model: the LLM
+judge is a local OpenAI-compatible stub with recorded replies."""
+import json
+import os.path as osp
+import pickle
+import re
+import shutil
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Dict, Iterator, List, Sequence
+
+import pytest
+from test_benchmarks import FIXTURE, ROOT, run_benchmark
+from test_more_benchmarks import FOUR_FRAMES, encode_rle, write_video
+
+from unipixel_mm.evaluation import JUDGE_SYSTEM_PROMPT, caption_scores
+
+pytestmark = pytest.mark.skipif(
+    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
+pytest.importorskip('pycocoevalcap')
+sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
+from test_videorefer import write_bench  # noqa: E402
+
+# The recorded judge reply of each reference caption, in the judge's format.
+REPLIES = {
+    'A box moves.': (5, 4, 3, 2),
+    'A grey box slides to the right.': (4, 2, 3, 1),
+    'A small square stays still.': (3, 3, 0, 3),
+}
+DIMENSIONS = ('Subject Correspondence', 'Appearance Description',
+              'Temporal Description', 'Hallucination Detection')
+# the means of the replies above over the three captions
+EXPECTED = {
+    'videorefer_d/Subject Correspondence': 4.0,
+    'videorefer_d/Appearance Description': 3.0,
+    'videorefer_d/Temporal Description': 2.0,
+    'videorefer_d/Hallucination Detection': 2.0,
+    'videorefer_d/All': 2.75,
+    'videorefer_d/num_failed': 0,
+}
+CAPTION_KEYS = ('BLEU-1', 'BLEU-2', 'BLEU-3', 'BLEU-4', 'ROUGE-L', 'CIDEr')
+KEY_ENV = 'UNIPIXEL_TEST_JUDGE_KEY'
+
+
+def judge_reply(scores: Sequence[int]) -> str:
+    return '\n'.join(f'{i}. {dim}: {score}\nReason: As recorded.'
+                     for i, (dim,
+                             score) in enumerate(zip(DIMENSIONS, scores), 1))
+
+
+class JudgeStub(HTTPServer):
+    """An OpenAI-compatible endpoint on 127.0.0.1 (a free port).
+
+    ``POST /v1/chat/completions`` gets the recorded reply of the reference
+    caption in the question (HTTP 400 for an unknown one, 404 for another
+    path); every request is kept in :attr:`requests`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(('127.0.0.1', 0), JudgeHandler)
+        self.requests: List[dict] = []
+
+    @property
+    def base_url(self) -> str:
+        return f'http://127.0.0.1:{self.server_address[1]}/v1'
+
+
+class JudgeHandler(BaseHTTPRequestHandler):
+
+    def do_POST(self) -> None:
+        length = int(self.headers['Content-Length'])
+        body = json.loads(self.rfile.read(length))
+        self.server.requests.append(
+            dict(
+                path=self.path,
+                authorization=self.headers.get('Authorization'),
+                body=body))
+        if self.path != '/v1/chat/completions':
+            self.send(404, dict(error=dict(message=f'no {self.path}')))
+            return
+        caption = re.match(r'##Correct answer: (.*)\n',
+                           body['messages'][-1]['content'])
+        scores = REPLIES.get(caption and caption.group(1))
+        if scores is None:
+            self.send(400, dict(error=dict(message='unknown caption')))
+            return
+        message = dict(role='assistant', content=judge_reply(scores))
+        self.send(
+            200,
+            dict(
+                id=f'chatcmpl-{len(self.server.requests)}',
+                object='chat.completion',
+                created=0,
+                model=body['model'],
+                choices=[dict(index=0, message=message, finish_reason='stop')],
+                usage=dict(
+                    prompt_tokens=1, completion_tokens=1, total_tokens=2)))
+
+    def send(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode('utf-8')
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        """Quiet."""
+
+
+@pytest.fixture(scope='module')
+def processor_dir(tmp_path_factory) -> str:
+    from unipixel_mm.datasets import build_tiny_processor
+    path = str(tmp_path_factory.mktemp('tiny_processor'))
+    build_tiny_processor(path)
+    return path
+
+
+@pytest.fixture
+def judge_stub() -> Iterator[JudgeStub]:
+    server = JudgeStub()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def printed_metrics(output: str, keys: Sequence[str]) -> Dict[str, float]:
+    """The values of ``keys`` (names with spaces) on the ``Iter(test)``
+    line."""
+    line = [ln for ln in output.splitlines() if 'Iter(test)' in ln][-1]
+    values = {}
+    for key in keys:
+        found = re.search(rf'\s{re.escape(key)}: (-?[\d.]+)\s', line)
+        assert found, (key, line)
+        values[key] = float(found.group(1))
+    return values
+
+
+def write_bench_d(root) -> str:
+    """VideoRefer-Bench-D with the captions of :data:`REPLIES` (the video
+    and masks of the data-set test's sample)."""
+    write_bench(root, write_video, encode_rle)
+    path = root / 'VideoRefer-Bench-D.json'
+    entry = json.loads(path.read_text())[0]
+    path.write_text(
+        json.dumps([
+            dict(entry, caption=caption, frame_idx=frame)
+            for caption, frame in zip(REPLIES, ('1', '4', '1'))
+        ]))
+    return str(root)
+
+
+def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
+                            judge_stub, monkeypatch):
+    root = write_bench_d(tmp_path / 'videorefer')
+    # the client reads the key from the environment of tools/test.py
+    monkeypatch.setenv(KEY_ENV, 'stub-key')
+    monkeypatch.setenv('no_proxy', '127.0.0.1')
+    preds_file = tmp_path / 'preds.pkl'
+    output = run_benchmark(
+        run_tool,
+        'videorefer_bench_d',
+        tiny_cfg_path,
+        processor_dir,
+        str(tmp_path / 'work'),
+        [
+            f'test_dataloader.dataset.data_root={root}',
+            FOUR_FRAMES,
+            f'test_evaluator.0.judge.base_url={judge_stub.base_url}',
+            'test_evaluator.0.judge.model=judge-stub',
+            f'test_evaluator.0.judge.api_key_env={KEY_ENV}',
+            # ends the --cfg-options: the predictions for the checks below
+            '--out',
+            str(preds_file)
+        ])
+    with open(preds_file, 'rb') as f:
+        samples = pickle.load(f)
+    predictions = {s['gt_answer']: s['pred_text'] for s in samples}
+    assert set(predictions) == set(REPLIES)
+
+    # one request per sample, with its reference and predicted captions
+    requests = judge_stub.requests
+    assert len(requests) == len(REPLIES)
+    questions = set()
+    for request in requests:
+        assert request['path'] == '/v1/chat/completions'
+        assert request['authorization'] == 'Bearer stub-key'
+        body = request['body']
+        assert body['model'] == 'judge-stub'
+        system, user = body['messages']
+        assert system == dict(role='system', content=JUDGE_SYSTEM_PROMPT)
+        assert user['role'] == 'user'
+        questions.add(user['content'])
+    assert questions == {
+        f'##Correct answer: {caption}\n##Predicted answer: {pred}\n'
+        for caption, pred in predictions.items()
+    }
+
+    assert printed_metrics(output, list(EXPECTED)) == EXPECTED
+    # the second evaluator scores the same captions
+    keys = [f'caption/{k}' for k in CAPTION_KEYS]
+    java = shutil.which('java') is not None
+    printed = printed_metrics(output, keys + ['caption/METEOR'] * java)
+    expected = caption_scores(
+        list(predictions.values()), list(predictions.keys()))
+    for key in CAPTION_KEYS:
+        assert printed[f'caption/{key}'] == pytest.approx(
+            expected[key], abs=1e-4), key
+    if java:
+        assert 0 <= printed['caption/METEOR'] <= 1
+    else:
+        assert 'caption/METEOR' not in output
