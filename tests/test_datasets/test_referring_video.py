@@ -13,17 +13,39 @@ from unipixel_mm.registry import DATASETS
 mask_utils = pytest.importorskip('pycocotools.mask')
 
 
-def _rle(top, left, size=(40, 48)):
-    mask = np.zeros(size, dtype=np.uint8, order='F')
-    mask[top:top + 10, left:left + 12] = 1
-    rle = mask_utils.encode(mask)
+def _encode(mask):
+    rle = mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
     rle['counts'] = rle['counts'].decode()
     return rle
 
 
+def _box(top, left, size=(40, 48)):
+    mask = np.zeros(size, dtype=bool)
+    mask[top:top + 10, left:left + 12] = True
+    return mask
+
+
+def _rle(top, left, size=(40, 48)):
+    return _encode(_box(top, left, size))
+
+
+def foreground_of(masks, anno_ids, size=(40, 48)):
+    """The ReVOS foreground entry of a video: per frame the RLE of the union
+    of its objects (an RLE also where the frame has none)."""
+    frames = []
+    for entries in zip(*(masks[a] for a in anno_ids)):
+        union = np.zeros(size, dtype=bool)
+        for entry in entries:
+            if entry is not None:
+                union |= mask_utils.decode(entry).astype(bool)
+        frames.append(_encode(union))
+    return dict(masks_rle=frames)
+
+
 def write_videos(root, frame_root, frames=('00000', '00005', '00010',
                                            '00015')):
-    """Two videos and their expressions in the MeViS / ReVOS format."""
+    """Two videos and their expressions in the MeViS / ReVOS format, with
+    the ReVOS foreground masks."""
     videos = {'vidA': list(frames), 'TAO/vidB': list(frames)}
     for vid, names in videos.items():
         (frame_root / vid).mkdir(parents=True)
@@ -52,6 +74,12 @@ def write_videos(root, frame_root, frames=('00000', '00005', '00010',
         json.dump(meta, f)
     with open(root / 'mask_dict.json', 'w') as f:
         json.dump(masks, f)
+    foreground = {
+        'vidA': foreground_of(masks, ['7', '8']),
+        'TAO/vidB': foreground_of(masks, ['9'])
+    }
+    with open(root / 'mask_dict_foreground.json', 'w') as f:
+        json.dump(foreground, f)
     return root
 
 
@@ -201,3 +229,105 @@ def test_evaluation_samples_do_not_depend_on_order(tmp_path,
     np.random.seed(123)
     dataset[0]
     assert torch.equal(dataset[1]['inputs']['input_ids'], first)
+
+
+def revos_with_foreground(root, pipeline,
+                          foreground_file='mask_dict_foreground.json'):
+    return DATASETS.build(
+        dict(
+            type='ReVOSDataset',
+            data_root=str(root),
+            ann_file='meta_expressions.json',
+            foreground_file=foreground_file,
+            skip_empty=False,
+            test_mode=True,
+            pipeline=pipeline))
+
+
+def test_revos_foreground_masks_give_robustness(tmp_path, pipeline_factory):
+    from unipixel_mm.registry import METRICS
+    write_videos(tmp_path, tmp_path)
+    dataset = revos_with_foreground(tmp_path,
+                                    pipeline_factory(keep_ori_masks=True))
+    sample = dataset[0]['data_samples']  # vidA "The cat jumping." (anno 7)
+    fg = sample.gt_foreground_masks
+    assert fg.shape == (4, 40, 48) and fg.dtype == torch.bool
+    # vidA's objects 7 and 8, one 10 x 12 box per frame: 7 on frames 0, 2,
+    # 3; 8 alone on frame 1, where the expression's target is absent
+    assert fg.flatten(1).sum(1).tolist() == [120, 120, 120, 120]
+    assert fg[1, 20:30, 30:42].all() and fg[2, 5:15, 5:17].all()
+    gt = sample.gt_masks_ori[:, 0]
+    assert not gt[1].any() and torch.equal(fg[[0, 2, 3]], gt[[0, 2, 3]])
+
+    metric = METRICS.build(
+        dict(type='VideoSegMetric', split_key='split', average_splits=True))
+    # the target exactly: R = 1 on every frame; all objects: frame 1 has 120
+    # false positives, 1 - 255 * 120 / 120 < 0 -> 0, R = 3 / 4
+    for pred in (gt, fg):
+        packed = sample.clone()
+        packed.pred_masks = [pred]
+        metric.process(None, [packed.to_dict()])
+    assert metric.evaluate(2)['vos/R'] == pytest.approx(87.5)
+
+
+def test_revos_foreground_optional_and_cropped(tmp_path, pipeline_factory):
+    write_videos(tmp_path, tmp_path)
+    for name in (None, 'missing.json'):
+        dataset = revos_with_foreground(
+            tmp_path,
+            pipeline_factory(keep_ori_masks=True),
+            foreground_file=name)
+        assert 'foreground' not in dataset.get_data_info(0)
+        assert 'gt_foreground_masks' not in dataset[0]['data_samples']
+    # training crops TAO videos to frames 1-2: their foreground entries too
+    dataset = DATASETS.build(
+        dict(
+            type='ReVOSDataset',
+            data_root=str(tmp_path),
+            ann_file='meta_expressions.json',
+            foreground_file='mask_dict_foreground.json',
+            pipeline=pipeline_factory(keep_ori_masks=True)))
+    with open(tmp_path / 'mask_dict_foreground.json') as f:
+        foreground = json.load(f)
+    tao = dataset.get_data_info(2)
+    assert tao['foreground'] == foreground['TAO/vidB']['masks_rle'][1:3]
+    fg = dataset[2]['data_samples'].gt_foreground_masks
+    assert fg.flatten(1).sum(1).tolist() == [120, 120]
+
+
+def test_revos_foreground_errors_name_the_entry(tmp_path, pipeline_factory):
+    write_videos(tmp_path, tmp_path)
+    path = tmp_path / 'mask_dict_foreground.json'
+    with open(path) as f:
+        foreground = json.load(f)
+
+    def build(fg):
+        with open(path, 'w') as f:
+            json.dump(fg, f)
+        return revos_with_foreground(tmp_path,
+                                     pipeline_factory(keep_ori_masks=True))
+
+    with pytest.raises(
+            ValueError,
+            match=r'revos TAO/vidB: no "masks_rle" '
+            'foreground masks in .*mask_dict_foreground.json'):
+        build(dict(vidA=foreground['vidA']))
+    short = dict(
+        foreground, vidA=dict(masks_rle=foreground['vidA']['masks_rle'][:3]))
+    with pytest.raises(
+            ValueError,
+            match=r'revos vidA: 3 foreground masks '
+            'in .*, the video 4 frames'):
+        build(short)
+    wrong = json.loads(json.dumps(foreground))
+    wrong['vidA']['masks_rle'][2] = _rle(0, 0, size=(20, 24))
+    dataset = build(wrong)
+    with pytest.raises(
+            ValueError,
+            match=r'revos vidA expression 0 .*: '
+            r'foreground of frame 2 has size \(20, 24\), the '
+            r'frame \(40, 48\)'):
+        dataset[0]
+    wrong['vidA']['masks_rle'][2] = 'not a mask'
+    with pytest.raises(TypeError, match='foreground of frame 2'):
+        build(wrong)[0]

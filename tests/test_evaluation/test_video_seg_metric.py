@@ -64,17 +64,60 @@ def test_revos_splits_and_robustness(build_metric):
     foreground = (box(0, 0) | box(5, 5))[None]  # 8 pixels
     referring = sample([box(0, 0)[None]], gt, split='referring')
     referring['gt_foreground_masks'] = foreground
-    # Wrong object: J = 0, F = 0, 4 false positives: R = 1 - 4 / 8.
+    # Wrong object: J = 0, F = 0, 4 false positives weighing 255 each:
+    # R = max(1 - 4 * 255 / 8, 0) = 0.
     reasoning = sample([box(5, 5)[None]], gt, split='reasoning')
     reasoning['gt_foreground_masks'] = foreground
     metric.process(None, [referring, reasoning])
     metrics = metric.evaluate(2)
     assert metrics['vos/referring/J&F'] == 100.0
+    assert metrics['vos/referring/R'] == 100.0
     assert metrics['vos/reasoning/J&F'] == 0.0
-    assert metrics['vos/reasoning/R'] == pytest.approx(50)
+    assert metrics['vos/reasoning/R'] == 0.0
     # Overall: mean of the two splits.
     assert metrics['vos/J&F'] == 50.0
-    assert metrics['vos/R'] == pytest.approx(75)
+    assert metrics['vos/R'] == pytest.approx(50)
+
+
+def test_revos_robustness_per_expression_then_split(build_metric):
+    metric = build_metric(
+        dict(type='VideoSegMetric', split_key='split', average_splits=True))
+    # 30 x 30 frames; the foreground covers 17 rows (510 px), the target
+    # is a 2 x 2 box on both frames.
+    foreground = torch.zeros(2, 30, 30, dtype=torch.bool)
+    foreground[:, :17] = True
+    target = box(0, 0, height=30, width=30)
+    gt = torch.stack([target, target])[:, None]  # (T=2, O=1, H, W)
+    # 1 false positive on frame 0: R = (1 - 255 / 510 + 1) / 2 = 0.75
+    one_fp = torch.stack([target, target])
+    one_fp[0, 20, 0] = True
+    # 3 false positives on frame 0, 4 on frame 1: (0 + 0) / 2
+    many_fp = one_fp.clone()
+    many_fp[0, 20, 1:3] = True
+    many_fp[1, 20, :4] = True
+    samples = [
+        sample([one_fp], gt, split='referring'),
+        sample([one_fp[:1].expand(2, -1, -1)], gt, split='referring'),
+        sample([many_fp], gt, split='reasoning'),
+    ]
+    for s in samples:
+        s['gt_foreground_masks'] = foreground
+    metric.process(None, samples)
+    metrics = metric.evaluate(3)
+    # referring: expressions 0.75 and (0.5 + 0.5) / 2 -> 62.5; reasoning 0
+    assert metrics['vos/referring/R'] == pytest.approx(62.5)
+    assert metrics['vos/reasoning/R'] == 0.0
+    assert metrics['vos/R'] == pytest.approx(31.25)
+
+
+def test_foreground_of_another_size_names_the_entry(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric'))
+    bad = sample([box(0, 0)[None]],
+                 box(0, 0)[None, None],
+                 entry='revos vidA expression 0')
+    bad['gt_foreground_masks'] = torch.zeros(1, 5, 5, dtype=torch.bool)
+    with pytest.raises(ValueError, match='revos vidA expression 0: Shapes'):
+        metric.process(None, [bad])
 
 
 def test_groundmore_question_types(build_metric):

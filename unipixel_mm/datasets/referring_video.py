@@ -15,11 +15,17 @@ masks come in one of two layouts:
 
 Every sample carries ``video_id``, ``exp_id`` and ``frame_names`` (the
 frame file stems), which the submission writer and the metrics read.
+
+ReVOS also releases ``mask_dict_foreground.json``, ``{vid: {"masks_rle":
+[RLE per frame], ...}}``: the union of all annotated objects of each video,
+for its robustness score R.
 """
+import logging
 import os.path as osp
 from typing import List, Optional
 
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from unipixel_mm.registry import DATASETS
 from .base_pixel_dataset import BasePixelDataset
@@ -152,6 +158,19 @@ class ReferringVideoDataset(BasePixelDataset):
         """The turn of an expression: a ``'query'`` by default."""
         return dict(type='query', query=expression, obj_inds=[0])
 
+    def frame_info(self, vid: str, start: int, end: int) -> dict:
+        """Per-frame fields of a family added on access; none by default.
+
+        Args:
+            vid (str): Video id.
+            start (int): First frame of the sample.
+            end (int): End (exclusive) of the sample's frames.
+
+        Returns:
+            dict: Extra data-info fields.
+        """
+        return {}
+
     def get_data_info(self, idx: int) -> dict:
         """Attaches the expression's masks and formats the conversation."""
         info = BaseDataset.get_data_info(self, idx)
@@ -159,6 +178,7 @@ class ReferringVideoDataset(BasePixelDataset):
         masks = [[self._masks[a][t] for a in info['anno_ids']]
                  for t in range(start, end)]
         info['objects'] = [dict(masks=masks)]
+        info.update(self.frame_info(info['video_id'], start, end))
         return self.format_sample(info)
 
 
@@ -179,6 +199,24 @@ class ReVOSDataset(ReferringVideoDataset):
     where given, else whether it ends in ``?``. During training, TAO videos
     are cut to the frames between the first and the last annotated one and
     skipped when fewer than two remain, as the reference does.
+
+    With ``foreground_file``, each sample also has ``foreground``: the
+    video's foreground entry per frame, which
+    :class:`~unipixel_mm.datasets.transforms.LoadObjectMasks` decodes for
+    the robustness score R of
+    :class:`~unipixel_mm.evaluation.metrics.VideoSegMetric`.
+
+    Args:
+        ann_file (str): The expression file, relative to ``data_root``.
+            Defaults to ``'meta_expressions_train_.json'``.
+        mask_file (str): The mask file. Defaults to ``'mask_dict.json'``.
+        foreground_file (str, optional): ``mask_dict_foreground.json``,
+            relative to ``data_root``; when None or missing (logged), the
+            samples have no foreground and R is not reported. Every video
+            of ``ann_file`` must be in it, with one entry per frame.
+            Defaults to None.
+        data_prefix (dict): ``img_path``: the frame folder.
+        **kwargs: :class:`ReferringVideoDataset` arguments.
     """
 
     SOURCE = 'revos'
@@ -186,13 +224,49 @@ class ReVOSDataset(ReferringVideoDataset):
     def __init__(self,
                  ann_file: str = 'meta_expressions_train_.json',
                  mask_file: str = 'mask_dict.json',
+                 foreground_file: Optional[str] = None,
                  data_prefix: dict = dict(img_path=''),
                  **kwargs) -> None:
+        self.foreground_file = foreground_file
+        self._foreground: Optional[dict] = None
         super().__init__(
             ann_file=ann_file,
             mask_file=mask_file,
             data_prefix=data_prefix,
             **kwargs)
+
+    def check_masks(self, videos: dict, mask_file: str) -> None:
+        """Loads the foreground masks, when there are any, and checks them
+        against the videos."""
+        if self.foreground_file is None:
+            return
+        path = osp.join(self.data_root, self.foreground_file)
+        if not osp.isfile(path):
+            print_log(
+                f'{self.SOURCE}: no foreground masks at {path}, the '
+                'robustness R is not reported',
+                logger='current',
+                level=logging.WARNING)
+            return
+        foreground = load_annotation(path, 'foreground mask file')
+        self._foreground = {}
+        for vid, meta in videos.items():
+            entry = foreground.get(vid)
+            if not isinstance(entry, dict) or 'masks_rle' not in entry:
+                raise ValueError(f'{self.SOURCE} {vid}: no "masks_rle" '
+                                 f'foreground masks in {path}')
+            if len(entry['masks_rle']) != len(meta['frames']):
+                raise ValueError(
+                    f"{self.SOURCE} {vid}: {len(entry['masks_rle'])} "
+                    f'foreground masks in {path}, the video '
+                    f"{len(meta['frames'])} frames")
+            self._foreground[vid] = entry['masks_rle']
+
+    def frame_info(self, vid: str, start: int, end: int) -> dict:
+        """The foreground entries of the sample's frames, if loaded."""
+        if self._foreground is None:
+            return {}
+        return dict(foreground=self._foreground[vid][start:end])
 
     def frame_span(self, vid: str, anno_ids: List[str],
                    num_frames: int) -> Optional[tuple]:

@@ -188,7 +188,8 @@ class FormatConversation(BaseTransform):
         num_objs = len(results.get('objects', []))
         prompt_type = results.get('prompt_type')
         expected = {
-            REF_TOKEN: num_objs if prompt_type in ('point', 'box') else 0,
+            REF_TOKEN:
+            num_objs if prompt_type in ('point', 'box', 'mix') else 0,
             MEM_TOKEN: 0,
         }
         if prompt_type == 'mask':
@@ -231,16 +232,19 @@ class PackUniPixelInputs(BaseTransform):
       int, [frame, 0] pairs; the objects are the ``<|seg|>`` targets
       (empty unless ``seg_targets``);
     - with ``keep_ori_masks``: ``gt_masks_ori`` (T, O, H, W) bool at the
-      original frame size;
-    - ``gt_answer`` / ``options`` when the sample has them (evaluation).
+      original frame size, and ``gt_foreground_masks`` (T, H, W) bool when
+      the sample has ``foreground_masks`` (ReVOS, for the robustness R);
+    - ``gt_answer`` / ``options`` when the sample has them (evaluation);
+    - ``memory_turn``: the follow-up question of a PixelQA sample, see
+      :class:`~unipixel_mm.datasets.BasePixelDataset`.
 
     Metainfo: ``frame_size`` (H, W), ``sam2_size`` and ``meta_keys``.
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the metainfo when
             present.
-        keep_ori_masks (bool): Also store ``gt_masks_ori``. Defaults to
-            False.
+        keep_ori_masks (bool): Also store ``gt_masks_ori`` (and
+            ``gt_foreground_masks``). Defaults to False.
     """
 
     def __init__(self,
@@ -296,7 +300,11 @@ class PackUniPixelInputs(BaseTransform):
         if self.keep_ori_masks:
             ori = torch.from_numpy(results['obj_masks'])
             sample.set_field(ori if seg else ori[:, :0], 'gt_masks_ori')
-        for key in ('gt_answer', 'options'):
+            if results.get('foreground_masks') is not None:
+                sample.set_field(
+                    torch.from_numpy(results['foreground_masks']),
+                    'gt_foreground_masks')
+        for key in ('gt_answer', 'options', 'memory_turn'):
             if results.get(key) is not None:
                 sample.set_field(results[key], key)
         return dict(inputs=inputs, data_samples=sample)

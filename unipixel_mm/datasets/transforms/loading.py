@@ -497,9 +497,14 @@ class LoadObjectMasks(BaseTransform):
         - ``frame_inds``, ``frame_size`` (from :class:`LoadFrames`).
         - optional ``ann_size`` (tuple[int, int]): the (h, w) polygon
           coordinates refer to.
+        - optional ``foreground`` (list): one entry per candidate frame, the
+          union of all annotated objects of the video (ReVOS); an entry of
+          another size than the frame is an error, not resized.
 
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
+        - ``foreground_masks`` (np.ndarray): (T, H, W) bool, with
+          ``foreground``.
 
     Raises a ``ValueError`` naming the entry for a corrupt annotation, and
     when an object that a visual prompt is sampled from (``prompt_type`` is
@@ -540,7 +545,33 @@ class LoadObjectMasks(BaseTransform):
                 logger='current',
                 level=logging.WARNING)
         results['obj_masks'] = masks
+        if results.get('foreground') is not None:
+            results['foreground_masks'] = self._decode_foreground(results)
         return results
+
+    @staticmethod
+    def _decode_foreground(results: dict) -> np.ndarray:
+        """The (T, H, W) foreground on the sampled frames, at frame size."""
+        frame_size = tuple(results['frame_size'])
+        inds, entries = results['frame_inds'], results['foreground']
+        if len(entries) <= max(inds):
+            raise ValueError(f'{describe(results)}: {len(entries)} '
+                             f'foreground entries, frame {max(inds)} was '
+                             'sampled')
+        masks = np.zeros((len(inds), *frame_size), dtype=bool)
+        for t, i in enumerate(inds):
+            where = f'{describe(results)}: foreground of frame {i}'
+            entry = entries[i]
+            size = entry.get('size') if isinstance(entry, dict) else \
+                getattr(entry, 'shape', None)
+            if size is not None and tuple(size[:2]) != frame_size:
+                raise ValueError(f'{where} has size {tuple(size[:2])}, the '
+                                 f'frame {frame_size}')
+            try:
+                masks[t] = decode_mask(entry, frame_size)
+            except (ValueError, TypeError, KeyError, OSError) as e:
+                raise with_context(e, where) from e
+        return masks
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}()'

@@ -31,8 +31,10 @@ class VideoSegMetric(BaseMetric):
       mask at the original resolution.
     - ``gt_masks_ori`` (Tensor): (T, O, H, W) bool ground truth.
     - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) union of every
-      annotated object of the video; when every sample has it, R is
-      reported (ReVOS).
+      annotated object of the video, on the same frames; when every sample
+      has it, R is reported (ReVOS): per sample the frame mean of
+      :func:`robustness_score` (each false-positive pixel weighs 255, as in
+      the official script), then averaged like J and F.
     - ``<split_key>`` (optional): the split of the sample, e.g.
       ``'referring'`` / ``'reasoning'`` (ReVOS) or the question type
       (GroundMoRe).
@@ -80,12 +82,18 @@ class VideoSegMetric(BaseMetric):
             foreground = sample.get('gt_foreground_masks')
             if foreground is not None:
                 foreground = to_bool_array(foreground)
+            try:
+                records = [
+                    self._score_track(pred, gt, split, foreground)
+                    for pred, gt in self._tracks(sample)
+                ]
+            except ValueError as e:
+                name = sample.get('entry',
+                                  f"sample {sample.get('sample_idx', '?')}")
+                raise ValueError(f'{name}: {e}') from e
             # One result per sample, as the padding of distributed sampling
             # is dropped by counting results.
-            self.results.append([
-                self._score_track(pred, gt, split, foreground)
-                for pred, gt in self._tracks(sample)
-            ])
+            self.results.append(records)
 
     def compute_metrics(self, results: List[List[dict]]) -> dict:
         """J, F, J&F (and R) overall and per split, in percent.
