@@ -57,7 +57,12 @@ val_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='unipixel_mm.unipixel_collate'),
-    dataset=dict(shapes, num_samples=32, seed=1, pipeline=val_pipeline))
+    dataset=dict(
+        shapes,
+        num_samples=32,
+        seed=1,
+        seed_per_sample=True,
+        pipeline=val_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='MaskIoUMetric')
 test_evaluator = val_evaluator

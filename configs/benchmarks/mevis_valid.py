@@ -5,9 +5,9 @@
 _base_ = ['../_base_/datasets/unipixel_pipelines.py']
 data_root = 'data/mevis/valid'
 
-# the masks of all frames are submitted: load every frame
-submission_pipeline = [dict(type='LoadFrames', num_frames=-1)] + \
-    _base_.test_pipeline[1:]
+# every frame gets a mask (the evaluation pipeline segments all frames;
+# the LLM sees 16 of them)
+submission_pipeline = _base_.test_pipeline
 test_dataloader = dict(
     **_base_.test_dataloader_cfg,
     dataset=dict(

@@ -68,6 +68,36 @@ def test_qwen_video_process_resizes_within_the_budget(tiny_processor_dir):
     assert 'frame_budget=8' in repr(QwenVideoProcess(tiny_processor_dir))
 
 
+def test_qwen_video_process_samples_frames_for_the_llm_only(
+        tiny_processor_dir):
+    """The reference's segmentation evaluation: the LLM sees some frames,
+    SAM2 all of them."""
+    colours = [(20 * t, 0, 0) for t in range(6)]
+    transform = QwenVideoProcess(
+        tiny_processor_dir, min_pixels=56 * 56, max_pixels=56 * 56,
+        frame_budget=None, num_frames=4)
+    out = transform(dict(frames=_constant_frames(colours, (56, 56))))
+    # uniform: 0, 5/3, 10/3, 5 rounded
+    assert out['llm_frame_inds'] == [0, 2, 3, 5]
+    assert out['video_grid_thw'].tolist() == [2, 4, 4]
+    assert len(out['frames']) == 6  # SAM2 and the masks keep every frame
+    mean, std = torch.tensor(CLIP_MEAN), torch.tensor(CLIP_STD)
+    row = out['pixel_values_videos'][16].view(3, 2, 196)  # frames 3 and 5
+    for t, frame in enumerate((3, 5)):
+        expected = (torch.tensor(colours[frame]) / 255 - mean) / std
+        assert torch.allclose(row[:, t], expected[:, None], atol=1e-5)
+    # fewer frames than num_frames: all of them
+    out = transform(dict(frames=_constant_frames(colours[:3], (56, 56))))
+    assert out['llm_frame_inds'] == [0, 1, 2]
+    with pytest.raises(ValueError, match='visual prompts need the same '
+                       'frames for the LLM and SAM2'):
+        transform(
+            dict(
+                frames=_constant_frames(colours, (56, 56)),
+                prompt_type='point',
+                entry='e1'))
+
+
 def test_sam2_resize():
     frames = _constant_frames([(255, 0, 128)], (20, 30))
     masks = np.zeros((1, 1, 20, 30), dtype=bool)

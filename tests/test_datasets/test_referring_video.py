@@ -200,6 +200,39 @@ def test_video_ids_frame_names_and_revos_splits(tmp_path, pipeline_factory):
         ['00000', '00015']
 
 
+def test_evaluation_asks_the_reference_evaluation_questions(
+        tmp_path, pipeline_factory):
+    from unipixel_mm.datasets.templates import (SEG_SENTENCE_PROMPTS,
+                                                SEG_VIDEO_QUERY_PROMPTS)
+    write_videos(tmp_path, tmp_path)
+    cfg = dict(type='ReVOSDataset', data_root=str(tmp_path),
+               ann_file='meta_expressions.json', skip_empty=False,
+               pipeline=pipeline_factory(num_frames=2))
+    dataset = DATASETS.build(dict(cfg, test_mode=True))
+    questions = [dataset.get_data_info(i)['turns'][0]['question']
+                 for i in (0, 1, 3)]
+    # one instruction per turn type, as the reference's infer_seg.py asks
+    assert questions == [
+        'Please segment the cat jumping in this video.',
+        'Which animals move? Please provide the segmentation mask.',
+        'Please segment the car in this video.'
+    ]
+    # training samples draw from the training templates
+    train = DATASETS.build(dict(cfg, skip_empty=True))
+    turn = train.get_data_info(0)['turns'][0]
+    assert any(turn['question'] == t.format('cat jumping')
+               for t in SEG_VIDEO_QUERY_PROMPTS)
+    turn = train.get_data_info(1)['turns'][0]
+    assert any(turn['question'] == t.format('Which animals move?')
+               for t in SEG_SENTENCE_PROMPTS)
+    assert '<|seg|>' in turn['answer']
+    # a validation set that keeps its answers may ask as the evaluation
+    turn = DATASETS.build(dict(cfg, eval_prompts=True)).get_data_info(
+        0)['turns'][0]
+    assert turn['question'] == 'Please segment the cat jumping in this video.'
+    assert '<|seg|>' in turn['answer']
+
+
 def test_splits_without_masks_keep_every_expression(tmp_path,
                                                     pipeline_factory):
     write_videos(tmp_path, tmp_path / 'JPEGImages')

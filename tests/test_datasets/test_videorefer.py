@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
 from unipixel_mm.registry import DATASETS
@@ -240,3 +241,105 @@ def test_videorefer_errors_name_the_entry(tmp_path, pipeline_factory,
                                       mask_path='masks_short_caption')))
     with pytest.raises(FileNotFoundError, match=r'\(s0\) .*v1.mp4'):
         dataset[0]
+
+
+def _square(top, left):
+    """10 x 12 pixels: a 32 x 32 square at the SAM2 size of the tests."""
+    mask = np.zeros(SIZE, bool)
+    mask[top:top + 10, left:left + 12] = True
+    return mask
+
+
+def write_pixelqa(root, video_writer, rle_encoder):
+    """Two objects on annotated frames 0, 3 and 6; the question is asked on
+    frame 3, where both objects are present."""
+    (root / 'videos').mkdir(parents=True)
+    video_writer(root / 'videos' / 'p.mp4',
+                 np.stack([np.full((*SIZE, 3), 20 * t, np.uint8)
+                           for t in range(8)]))
+    ann = [{str(f): dict(segmentation=rle_encoder(_square(2 + f, 4)))
+            for f in (0, 3, 6)},
+           {str(f): dict(segmentation=rle_encoder(_square(20, 30)))
+            for f in (3, 6)}]
+    q = [dict(video='p.mp4', frame_idx='3', type='Relationship Questions',
+              Question='Is <object1><region> left of <object0><region>? '
+                       'Compare <object1> and <object0>.',
+              options=['(A) Yes.', '(B) No.'], Answer='(B)',
+              annotation=ann)]
+    with open(root / 'VideoRefer-Bench-Q.json', 'w') as f:
+        json.dump(q, f)
+    return root
+
+
+@pytest.mark.parametrize('prompt_type,kinds', [('point', ['point'] * 2),
+                                               ('box', ['box'] * 2),
+                                               ('mix', None)])
+def test_pixelqa_form(tmp_path, pipeline_factory, tiny_processor,
+                      video_writer, rle_encoder, prompt_type, kinds):
+    root = write_pixelqa(tmp_path, video_writer, rle_encoder)
+    pipeline = pipeline_factory(keep_ori_masks=True)
+    pipeline[5] = dict(
+        type='SamplePrompts', point_sampling='center', box_noise=0)
+    dataset = DATASETS.build(
+        dict(type='VideoReferBenchQDataset', data_root=str(root),
+             task='mem', prompt_type=prompt_type, pipeline=pipeline))
+    info = dataset.get_data_info(0)
+    # the reference's wording: the first memory prompt around the question
+    # and options (no answer instruction), objects named in question order
+    assert info['turns'][0]['question'] == SEG_MEMORY_PROMPTS[0].format(
+        'Is [1] <|ref|> left of [0] <|ref|>? Compare [1] and [0].\n'
+        'Options:\n(A) Yes.\n(B) No..')
+    assert info['turns'][0]['answer'] == '[1] <|seg|> [0] <|seg|>'
+    assert info['memory_turn'] == dict(
+        question='Is [1] left of [0]? Compare [1] and [0].\nOptions:\n'
+        '(A) Yes.\n(B) No.\nPlease only give the best option.',
+        answer_prefix='The best option is (',
+        oids=['1', '0'])
+    assert info['gt_answer'] == 'B' and info['prompt_frame'] == 1
+    assert info['question_type'] == 'Relationship Questions'
+
+    packed = dataset[0]
+    sample = packed['data_samples']
+    assert sample.memory_turn['oids'] == ['1', '0']
+    assert sample.gt_answer == 'B'
+    text = tiny_processor.tokenizer.decode(packed['inputs']['input_ids'])
+    # the answer is given: the model segments its <|seg|> objects
+    assert text.endswith('<|im_start|>assistant\n[1] <|seg|> [0] '
+                         '<|seg|><|im_end|>')
+    # all three annotated frames, the prompts on frame 3 (sampled frame 1)
+    assert sample.metainfo['frame_inds'] == [0, 1, 2]
+    assert sample.prompt_frames.tolist() == [1, 1]
+    assert sample.gt_masks_ori.shape == (3, 2, *SIZE)
+    assert sample.gt_masks_ori[:, 1].flatten(1).any(1).tolist() == [
+        False, True, True]
+    got = ['point' if len(lab) == 1 else 'box'
+           for lab in sample.prompt_labels]
+    if kinds is None:  # mix: one object each
+        assert sorted(got) == ['box', 'point']
+    else:
+        assert got == kinds
+    for o, (coords, kind) in enumerate(zip(sample.prompt_coords, got)):
+        ys, xs = sample.gt_masks[1, o].nonzero(as_tuple=True)
+        box = [xs.min(), ys.min(), xs.max(), ys.max()]
+        if kind == 'box':  # the exact box
+            assert coords.tolist() == [[box[0], box[1]], [box[2], box[3]]]
+        else:  # the centre of the square, not a random pixel
+            centre = [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]
+            assert (coords[0] - torch.tensor(centre)).abs().max() <= 2
+
+
+def test_pixelqa_single_region_is_object_0(tmp_path, pipeline_factory,
+                                           video_writer, rle_encoder):
+    root = write_bench(tmp_path, video_writer, rle_encoder)
+    q = json.loads((root / 'VideoRefer-Bench-Q.json').read_text())
+    q[0]['Question'] = 'What is <region> doing?'
+    (root / 'VideoRefer-Bench-Q.json').write_text(json.dumps(q))
+    dataset = DATASETS.build(
+        dict(type='VideoReferBenchQDataset', data_root=str(root),
+             task='mem', pipeline=pipeline_factory()))
+    info = dataset.get_data_info(0)
+    assert info['turns'][0]['answer'] == '[0] <|seg|>'
+    assert info['memory_turn']['question'].startswith('What is [0] doing?')
+    with pytest.raises(ValueError, match="'region' and 'mem' forms"):
+        DATASETS.build(dict(type='VideoReferBenchQDataset',
+                            data_root=str(root), task='ref'))

@@ -11,7 +11,9 @@ import sys
 import zipfile
 from typing import Dict, List, Sequence
 
+import mmengine
 import pytest
+import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 FIXTURE = os.environ.get(
@@ -120,6 +122,52 @@ def test_fixture_on_synthetic_shapes(tmp_path, tiny_cfg_path,
     assert 0 < metrics(output)['mask/mIoU'] <= 100
 
 
+def test_synthetic_shapes_two_processes_match_one(tmp_path, tiny_cfg_path,
+                                                  processor_options, run_tool):
+    # 5 samples on 2 ranks: the sampler pads rank 1 with sample 0, which
+    # the gathering of the results must drop
+    num_samples = 5
+    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
+    scores, dumps = [], []
+    for nproc in (1, 2):
+        work_dir = str(tmp_path / f'work_{nproc}')
+        os.makedirs(work_dir)
+        out = osp.join(work_dir, 'preds.pkl')
+        args = [
+            tiny_cfg_path,
+            osp.join(FIXTURE, 'checkpoint'), '--sam2-config', yamls[0],
+            '--work-dir', work_dir, '--out', out
+        ]
+        if nproc > 1:
+            args += ['--launcher', 'pytorch']
+        args += [
+            '--cfg-options', f'test_dataloader.dataset.num_samples='
+            f'{num_samples}', 'test_dataloader.num_workers=0'
+        ] + processor_options
+        output = run_tool(
+            'test',
+            args,
+            cwd=work_dir,
+            launcher=torchrun(nproc) if nproc > 1 else ())
+        print(output[-2000:])
+        scores.append(metrics(output))
+        dumps.append(mmengine.load(out))
+
+    assert 0 < scores[0]['mask/mIoU'] < 100, scores[0]
+    assert scores[0] == scores[1]
+    # one record per sample, in the data set's order, on both runs
+    for dump in dumps:
+        assert [r['sample_idx'] for r in dump] == list(range(num_samples))
+    num_masks = 0
+    for one, two in zip(*dumps):
+        assert len(one['pred_masks']) == len(two['pred_masks'])
+        for mask_one, mask_two in zip(one['pred_masks'], two['pred_masks']):
+            assert torch.equal(mask_one, mask_two)
+            num_masks += int(mask_one.any())
+        assert torch.equal(one['gt_masks_ori'], two['gt_masks_ori'])
+    assert num_masks > 0
+
+
 def test_revos_two_processes_match_one(tmp_path, tiny_cfg_path,
                                        processor_dir, run_tool):
     data_root = tmp_path / 'revos'
@@ -134,10 +182,12 @@ def test_revos_two_processes_match_one(tmp_path, tiny_cfg_path,
         output = run_benchmark(run_tool, 'revos', tiny_cfg_path,
                                processor_dir, str(work_dir), options, nproc)
         scores.append(metrics(output))
-    # 4 expressions (one without object): 3 referring, 1 reasoning
-    for key in ('vos/J', 'vos/F', 'vos/J&F', 'vos/referring/J&F',
-                'vos/reasoning/J&F'):
+    # 4 expressions (one without object): 3 referring, 1 reasoning; R from
+    # the foreground masks write_videos adds
+    for key in ('vos/J', 'vos/F', 'vos/J&F', 'vos/R', 'vos/referring/J&F',
+                'vos/reasoning/J&F', 'vos/referring/R', 'vos/reasoning/R'):
         assert key in scores[0], scores[0]
+    assert 0 <= scores[0]['vos/R'] <= 100
     assert scores[0] == scores[1]
 
 

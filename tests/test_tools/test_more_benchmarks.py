@@ -1,8 +1,6 @@
 """tools/test.py with the tiny fixture model on hand-written samples of
-Ref-SAV, GroundMoRe, VideoRefer-Bench-Q, PixelQA, MVBench and Video-MME.
-
-VideoRefer-Bench-D is not run here: its judge needs an endpoint (the
-metric is tested on recorded judge replies in tests/test_evaluation)."""
+Ref-SAV, GroundMoRe, VideoRefer-Bench-Q, PixelQA, MVBench and Video-MME
+(VideoRefer-Bench-D, with a stub judge: test_videorefer_bench_d.py)."""
 import importlib.util
 import json
 import math
@@ -40,15 +38,6 @@ def _data_conftest():
 _DATA = _data_conftest()
 encode_rle, write_video = _DATA.encode_rle, _DATA.write_video
 
-# A known library bug that blocks a run (the test is kept, strict xfail,
-# so that it fails once the bug is fixed and the marker must go):
-# configs/benchmarks/pixelqa.py passes task='mem' to
-# VideoReferBenchQDataset, which always writes the region form (no <|ref|>
-# token) while task='mem' asks for segmentation targets.
-PIXELQA_FORM = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason='VideoReferBenchQDataset ignores task=mem: 0 <|ref|> tokens')
 # fewer frames for the QA benchmarks (16 in the configs)
 FOUR_FRAMES = 'test_dataloader.dataset.pipeline.0.num_frames=4'
 
@@ -118,8 +107,7 @@ def test_groundmore(tmp_path, tiny_cfg_path, processor_dir, run_tool):
 
 @pytest.mark.parametrize('name,keys', [
     pytest.param('videorefer_bench_q', ['mcq/accuracy']),
-    pytest.param(
-        'pixelqa', ['pixelqa/Acc', 'pixelqa/J&F'], marks=PIXELQA_FORM),
+    pytest.param('pixelqa', ['pixelqa/accuracy', 'pixelqa/J&F']),
 ])
 def test_videorefer_bench_q_and_pixelqa(tmp_path, tiny_cfg_path, processor_dir,
                                         run_tool, name, keys):

@@ -24,10 +24,11 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from .templates import (REF_IMAGE_SHORT_PROMPTS, REG_DETAILED_PROMPTS,
-                        SEG_DESCRIPTION_PROMPTS, SEG_EXPLANATORY_PROMPTS,
-                        SEG_IMAGE_QUERY_PROMPTS, SEG_MEMORY_PROMPTS,
-                        SEG_QUESTION_PROMPTS, SEG_RESPONSES,
-                        SEG_SENTENCE_PROMPTS, SEG_VIDEO_QUERY_PROMPTS)
+                        SEG_DESCRIPTION_PROMPTS, SEG_EVAL_PROMPTS,
+                        SEG_EXPLANATORY_PROMPTS, SEG_IMAGE_QUERY_PROMPTS,
+                        SEG_MEMORY_PROMPTS, SEG_QUESTION_PROMPTS,
+                        SEG_RESPONSES, SEG_SENTENCE_PROMPTS,
+                        SEG_VIDEO_QUERY_PROMPTS)
 from .tokenizer import SEG_TOKEN
 
 #: Per task: the prompt kind (``'point_or_box'`` is decided per sample) and
@@ -39,7 +40,7 @@ TASKS = {
     'region': dict(prompt_type='mask', seg_targets=False),
     'chat': dict(prompt_type=None, seg_targets=False),
 }
-PROMPT_TYPES = (None, 'point', 'box', 'point_or_box', 'mask')
+PROMPT_TYPES = (None, 'point', 'box', 'point_or_box', 'mix', 'mask')
 
 
 def _choice(options):
@@ -99,12 +100,19 @@ class BasePixelDataset(BaseDataset):
       - ``'qa'`` (``question``, ``answer``): text given by the data set,
         with one ``<|ref|>`` per point / box prompted object and, in the
         ``region`` form, objects named ``[oid]``; the ``mem`` form wraps the
-        question in a segmentation-by-id instruction;
+        question in a segmentation-by-id instruction (a random one of
+        ``SEG_MEMORY_PROMPTS``, or the one of index ``memory_prompt``);
       - ``'detailed_description'`` (``query``: the region's ``[oid]``,
         ``answer``) and ``'short_caption'`` (``answer``; the question holds
         one ``<|ref|>``): region captions asked with the reference's
         templates;
     - ``entry``: a name of the annotation entry for error messages;
+    - optional ``memory_turn``: ``dict(question, answer_prefix, oids)``, a
+      question the model answers after segmenting the ``<|seg|>`` objects of
+      the given conversation, with its masks as mask prompts of objects
+      ``[oid]`` (PixelQA, see :meth:`UniPixel.predict`); the conversation
+      keeps its answers in ``test_mode`` then, ``gt_answer`` is the
+      follow-up's;
     - optional ``task`` (else the data set's), ``gt_answer``, ``options``,
       ``num_words`` (words of the raw question and answer, for
       ``filter_cfg``) and, on the last turn, ``answer_prefix`` (text the
@@ -120,10 +128,20 @@ class BasePixelDataset(BaseDataset):
             to the class attribute ``TASK``.
         prompt_type (str, optional): Overrides the task's prompt kind:
             ``'point'``, ``'box'``, ``'point_or_box'`` (half of the samples
-            points and half boxes, fixed per sample as in the reference) or
-            ``'mask'``.
+            points and half boxes, fixed per sample as in the reference),
+            ``'mix'`` (points for half of a sample's objects, boxes for the
+            others, see :class:`~unipixel_mm.datasets.transforms.
+            SamplePrompts`) or ``'mask'``.
         seed (int): Seed of the per-sample point / box choice (and of other
             per-sample choices a family makes when it loads).
+        seed_per_sample (bool, optional): Whether every sample's random
+            choices come from a state seeded by ``(seed, idx)`` (see
+            :meth:`prepare_data`). Defaults to ``test_mode``; set it for a
+            validation set that keeps its answers (not ``test_mode``).
+        eval_prompts (bool, optional): Ask segmentation turns with the one
+            instruction per turn type of the reference's evaluation
+            (:data:`SEG_EVAL_PROMPTS`) instead of a random training
+            template. Defaults to ``test_mode``.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments;
             ``filter_cfg`` may set ``max_num_words`` (drops samples whose
             ``num_words`` is larger, the reference's ``max_num_words``),
@@ -140,6 +158,8 @@ class BasePixelDataset(BaseDataset):
                  task: Optional[str] = None,
                  prompt_type: Optional[str] = None,
                  seed: int = 0,
+                 seed_per_sample: Optional[bool] = None,
+                 eval_prompts: Optional[bool] = None,
                  **kwargs) -> None:
         self.task = task or self.TASK
         if self.task not in TASKS:
@@ -150,6 +170,10 @@ class BasePixelDataset(BaseDataset):
         self.prompt_type = prompt_type
         self.seed = seed
         super().__init__(*args, **kwargs)
+        self.seed_per_sample = self.test_mode if seed_per_sample is None \
+            else seed_per_sample
+        self.eval_prompts = self.test_mode if eval_prompts is None \
+            else eval_prompts
 
     def get_data_info(self, idx: int) -> dict:
         """A data info with its conversation text; see the class docstring.
@@ -165,8 +189,9 @@ class BasePixelDataset(BaseDataset):
     def prepare_data(self, idx: int):
         """The pipeline's output for a sample.
 
-        In ``test_mode`` the random choices of the sample (question wording,
-        prompt points, ...) come from a NumPy state seeded by ``(seed,
+        With ``seed_per_sample`` (by default in ``test_mode``) the random
+        choices of the sample (question wording, the turns ``SampleObjects``
+        keeps, prompt points, ...) come from a NumPy state seeded by ``(seed,
         idx)``: a sample reads the same on every rank, in every run and
         whatever the sampler's order, so evaluations on any number of
         processes agree.
@@ -177,7 +202,7 @@ class BasePixelDataset(BaseDataset):
         Returns:
             Any: The pipeline's output.
         """
-        if not self.test_mode:
+        if not self.seed_per_sample:
             return super().prepare_data(idx)
         state = np.random.get_state()
         np.random.seed(
@@ -204,7 +229,7 @@ class BasePixelDataset(BaseDataset):
         info['seg_targets'] = TASKS[task]['seg_targets']
         info['prompt_type'] = self._prompt_type(info)
         info['turns'] = [self.format_turn(t, info) for t in info['turns']]
-        if self.test_mode and info['turns']:
+        if self.test_mode and info['turns'] and not info.get('memory_turn'):
             last = info['turns'][-1]
             info.setdefault('gt_answer', last['answer'])
             last['answer'] = None
@@ -243,7 +268,9 @@ class BasePixelDataset(BaseDataset):
         if kind == 'qa':
             question = turn['question']
             if info['task'] == 'mem':
-                question = _choice(SEG_MEMORY_PROMPTS).format(question)
+                template = SEG_MEMORY_PROMPTS[turn['memory_prompt']] \
+                    if 'memory_prompt' in turn else _choice(SEG_MEMORY_PROMPTS)
+                question = template.format(question)
         elif kind == 'query':
             templates = SEG_IMAGE_QUERY_PROMPTS if self.is_image(info) \
                 else SEG_VIDEO_QUERY_PROMPTS
@@ -269,6 +296,14 @@ class BasePixelDataset(BaseDataset):
         else:
             raise ValueError(f"{info.get('entry')}: unknown turn type "
                              f'{kind!r}')
+        if self.eval_prompts and kind in SEG_EVAL_PROMPTS:
+            query = turn['query']
+            if kind == 'query':
+                query = (normalize_query(query),
+                         'image' if self.is_image(info) else 'video')
+            else:
+                query = (query, )
+            question = SEG_EVAL_PROMPTS[kind].format(*query)
         out = dict(
             question=question,
             answer=answer,

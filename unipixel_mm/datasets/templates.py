@@ -195,3 +195,16 @@ REF_IMAGE_SHORT_PROMPTS = (
     f'Can you share a simple rundown of the region denoted by {REF_TOKEN} in '
     'the presented image?',
 )
+
+#: The one instruction per segmentation turn type that the reference's
+#: evaluation (``infer_seg.py``) asks; ``query`` takes the normalised query
+#: and the medium (``'image'`` or ``'video'``).
+SEG_EVAL_PROMPTS = dict(
+    query='Please segment the {} in this {}.',
+    sentence='{} Please provide the segmentation mask.',
+    explanatory='{} Please provide the segmentation mask and explain why.',
+    question='{} Please answer the question and provide the segmentation '
+    'mask.',
+    description='Please segment the object according to the description: '
+    '{}',
+)

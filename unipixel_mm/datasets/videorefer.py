@@ -272,37 +272,61 @@ class VideoRefer700KDataset(_VideoReferBase):
 
 @DATASETS.register_module()
 class VideoReferBenchQDataset(_VideoReferBase):
-    """VideoRefer-Bench-Q: multiple-choice questions about mask-prompted
-    objects (evaluation).
+    """VideoRefer-Bench-Q: multiple-choice questions about objects in
+    videos (evaluation), in two forms.
 
-    The question lists the options and asks for the best one; the model's
-    answer starts after ``'The best option is ('``; ``gt_answer`` is the
-    option letter and ``options`` the option texts.
+    - ``task='region'`` (VideoRefer-Bench-Q): the objects are given by
+      their masks (``<|mem|>`` tokens) and named ``[oid]``; the question
+      lists the options and asks for the best one.
+    - ``task='mem'`` (PixelQA): the objects are given by a point or a box
+      on the ``frame_idx`` frame (``[oid] <|ref|>``, ``prompt_type``
+      ``'point'``, ``'box'`` or ``'mix'``). The model first segments them
+      by id through the video (the conversation holds the question and
+      options wrapped in the first of ``SEG_MEMORY_PROMPTS`` and the
+      answer ``[oid] <|seg|>`` per object, as the reference's PixelQA
+      script gives it), then answers the question with its own masks as
+      mask prompts (``memory_turn``); ``gt_masks`` are the objects' masks
+      on the sampled frames.
+
+    The model's answer starts after ``'The best option is ('``;
+    ``gt_answer`` is the option letter and ``options`` the option texts.
 
     Args:
         data_root (str): Data root.
         ann_file (str): ``VideoRefer-Bench-Q.json``.
         data_prefix (dict): ``video_path``: the video folder.
-        single_frame (bool): Give the prompts on the ``frame_idx`` frame
-            only (the benchmark's single-frame mode). Defaults to False.
+        task (str): ``'region'`` or ``'mem'``. Defaults to ``'region'``.
+        single_frame (bool): In the region form, give the mask prompts on
+            the ``frame_idx`` frame only (the benchmark's single-frame
+            mode). Defaults to False.
         **kwargs: :class:`BasePixelDataset` arguments.
     """
 
     TASK = 'region'
     SOURCE = 'videorefer_bench_q'
+    ANSWER_PREFIX = 'The best option is ('
 
     def __init__(self,
                  data_root: str = 'data/videorefer/VideoRefer-Bench',
                  ann_file: str = 'VideoRefer-Bench-Q.json',
                  data_prefix: dict = dict(video_path='videos'),
+                 task: str = 'region',
                  single_frame: bool = False,
                  test_mode: bool = True,
                  **kwargs) -> None:
+        if task not in ('region', 'mem'):
+            raise ValueError(f"{self.SOURCE} has the 'region' and 'mem' "
+                             f'forms, got task={task!r}')
+        if single_frame and task == 'mem':
+            raise ValueError('single_frame applies to the mask prompts of '
+                             "task='region'; the 'mem' form prompts on the "
+                             'frame_idx frame anyway')
         self.single_frame = single_frame
         super().__init__(
             data_root=data_root,
             ann_file=ann_file,
             data_prefix=data_prefix,
+            task=task,
             test_mode=test_mode,
             **kwargs)
 
@@ -313,23 +337,60 @@ class VideoReferBenchQDataset(_VideoReferBase):
             entry = f'{self.SOURCE} {idx}'
             question = raw['Question'].strip() + '\nOptions:'
             question += ''.join(f'\n{opt}' for opt in raw['options'])
-            question += '\nPlease only give the best option.'
             num_objs = len(raw['annotation'])
-            question, _, oids = name_objects(question, '', num_objs, entry)
-            info = bench_info(self, raw, entry, oids)
-            info.update(
-                turns=[
+            if self.task == 'mem':
+                info = self._memory_info(raw, question, entry)
+            else:
+                question += '\nPlease only give the best option.'
+                question, _, oids = name_objects(question, '', num_objs,
+                                                 entry)
+                info = bench_info(self, raw, entry, oids)
+                info['turns'] = [
                     dict(
                         type='qa',
                         question=question,
                         answer=raw['Answer'][1],
-                        answer_prefix='The best option is (',
+                        answer_prefix=self.ANSWER_PREFIX,
                         obj_inds=list(range(num_objs)))
-                ],
-                options=list(raw['options']),
-                question_type=raw.get('type'))
+                ]
+            info.update(
+                options=list(raw['options']), question_type=raw.get('type'))
             data_list.append(info)
         return data_list
+
+    def _memory_info(self, raw: dict, question: str, entry: str) -> dict:
+        """The PixelQA form: segment the prompted objects by id, then
+        answer about them."""
+        num_objs = len(raw['annotation'])
+        if _OBJECT.search(question) is None:
+            # a single bare <region> is object [0], as the reference has it
+            if question.count('<region>') != 1 or num_objs != 1:
+                raise ValueError(f"{entry}: {question.count('<region>')} "
+                                 f'<region> in the question, {num_objs} '
+                                 'objects annotated')
+            question = question.replace('<region>', '<object0><region>')
+        seg_question, _, oids = name_objects(
+            question, '', num_objs, entry, ref=True)
+        follow_up, _, _ = name_objects(
+            question + '\nPlease only give the best option.', '', num_objs,
+            entry)
+        info = bench_info(self, raw, entry, oids)
+        info.update(
+            prompt_frame=info['required_frame'],
+            gt_answer=raw['Answer'][1],
+            turns=[
+                dict(
+                    type='qa',
+                    question=seg_question + '.',
+                    memory_prompt=0,
+                    answer=' '.join(f'[{oid}] {SEG_TOKEN}' for oid in oids),
+                    obj_inds=list(range(num_objs)))
+            ],
+            memory_turn=dict(
+                question=follow_up,
+                answer_prefix=self.ANSWER_PREFIX,
+                oids=list(oids)))
+        return info
 
     def get_data_info(self, idx: int) -> dict:
         info = BaseDataset.get_data_info(self, idx)

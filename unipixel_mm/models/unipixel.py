@@ -13,8 +13,11 @@ from transformers.generation.logits_process import (LogitsProcessorList,
                                                     TopPLogitsWarper)
 
 from unipixel_mm.datasets.tokenizer import get_processor
+from unipixel_mm.datasets.transforms import FormatConversation
+from unipixel_mm.datasets.transforms.processing import masks_to_token_grid
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
+from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
                              load_partial_checkpoints, set_trainable)
@@ -135,6 +138,7 @@ class UniPixel(BaseModel):
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
         self.tokenizer_cfg = tokenizer
+        self._memory_formatter = None
 
         self.mask_decoder = MODELS.build(
             mask_decoder) if mask_decoder else None
@@ -219,8 +223,14 @@ class UniPixel(BaseModel):
 
     def _embed_visual(self, inputs: dict, embeds: torch.Tensor) -> list:
         """Write visual tokens into ``embeds``; return each sample's
-        (pool features, grid_thw) or None."""
+        (pool features, grid_thw) or None.
+
+        When ``inputs`` holds a dict ``vision_cache``, the vision tokenizer's
+        outputs are kept there and reused by later calls with the same
+        pixels (the two passes of a PixelQA sample).
+        """
         ids = inputs['input_ids']
+        cache = inputs.get('vision_cache')
         items: list = [None] * ids.size(0)
         for pixels, grid, token_id, name in (
             ('pixel_values', 'image_grid_thw', self.image_token_id,
@@ -236,7 +246,12 @@ class UniPixel(BaseModel):
                     raise ValueError(f'The text has {name} tokens but the '
                                      f'inputs have no "{pixels}"')
                 continue
-            tokens = self.vision_tokenizer(inputs[pixels], inputs[grid])
+            if cache is not None and pixels in cache:
+                tokens = cache[pixels]
+            else:
+                tokens = self.vision_tokenizer(inputs[pixels], inputs[grid])
+                if cache is not None:
+                    cache[pixels] = tokens
             if len(rows) != len(tokens.embeds):
                 raise ValueError(
                     f'{len(tokens.embeds)} visual inputs in "{pixels}" but '
@@ -426,6 +441,9 @@ class UniPixel(BaseModel):
         Uses ``generation_cfg``; with ``max_new_tokens=0`` only the
         ``<|seg|>`` tokens of the prompt are segmented.
 
+        Samples with a ``memory_turn`` (PixelQA) are answered in two passes,
+        see :meth:`predict_memory_turns`.
+
         Returns:
             list[PixelDataSample]: with ``pred_ids``, ``pred_masks`` (per
             object a (T, H, W) bool), ``pred_mask_scores`` (S, T) and, with
@@ -435,6 +453,13 @@ class UniPixel(BaseModel):
             data_samples = [
                 PixelDataSample() for _ in range(inputs['input_ids'].size(0))
             ]
+        with_memory = [s.get('memory_turn') is not None for s in data_samples]
+        if any(with_memory):
+            if not all(with_memory):
+                raise ValueError(
+                    'A batch mixes samples with a memory_turn (PixelQA) and '
+                    'samples without; batch them separately')
+            return self.predict_memory_turns(inputs, data_samples)
         results = self.generate(inputs, data_samples, **self.generation_cfg)
         for sample, result in zip(data_samples, results):
             sample.pred_ids = result.ids
@@ -443,6 +468,133 @@ class UniPixel(BaseModel):
             if self.tokenizer_cfg is not None:
                 sample.pred_text = self.decode(result.ids)
         return list(data_samples)
+
+    @torch.no_grad()
+    def predict_memory_turns(self, inputs: dict,
+                             data_samples: Sequence[PixelDataSample],
+                             **generation) -> List[PixelDataSample]:
+        """Segment, remember, then answer (PixelQA).
+
+        1. The given conversation (its answer holds one ``<|seg|>`` per
+           object, e.g. ``[0] <|seg|> [1] <|seg|>``) is read once and its
+           ``<|seg|>`` objects are segmented and tracked through the frames.
+        2. The masks become mask prompts (``<|mem|>`` tokens; an object
+           found on no frame is prompted with the whole frame, as the
+           reference does) of the follow-up ``memory_turn['question']``
+           about objects ``[oid]``, which is answered with
+           ``generation_cfg`` updated by ``generation``. The visual tokens
+           are computed once.
+
+        Needs the ``tokenizer`` (to write the follow-up prompt) and a memory
+        bank.
+
+        Args:
+            inputs (dict): The batch of the data preprocessor.
+            data_samples (Sequence[PixelDataSample]): Samples with
+                ``memory_turn = dict(question, oids, answer_prefix=None)``.
+            **generation: Options of :meth:`generate` for the answers.
+
+        Returns:
+            list[PixelDataSample]: ``pred_masks`` / ``pred_mask_scores``:
+            the objects of the first pass, then any ``<|seg|>`` of the
+            answer; ``pred_ids`` / ``pred_text``: the answer;
+            ``memory_prompt_ids``: the follow-up prompt.
+        """
+        if self.tokenizer_cfg is None or self.memory_bank is None:
+            raise ValueError('Answering a memory_turn needs the tokenizer '
+                             'option and a memory bank')
+        inputs = dict(inputs, vision_cache={})
+        first = self.generate(inputs, data_samples, max_new_tokens=0)
+        follow_inputs, follow_samples = self.memory_turn_inputs(
+            inputs, data_samples, [r.masks for r in first])
+        answers = self.generate(follow_inputs, follow_samples,
+                                **dict(self.generation_cfg, **generation))
+        for b, (sample, seg, ans) in enumerate(zip(data_samples, first,
+                                                   answers)):
+            sample.pred_masks = list(seg.masks) + list(ans.masks)
+            sample.pred_mask_scores = torch.cat(
+                [seg.mask_scores, ans.mask_scores])
+            sample.pred_ids = ans.ids
+            sample.pred_text = self.decode(ans.ids)
+            sample.memory_prompt_ids = follow_inputs['input_ids'][b][
+                follow_inputs['attention_mask'][b].bool()]
+        return list(data_samples)
+
+    def memory_turn_inputs(
+        self, inputs: dict, data_samples: Sequence[PixelDataSample],
+        masks: Sequence[torch.Tensor]
+    ) -> Tuple[dict, List[PixelDataSample]]:
+        """The batch of the follow-up questions, with ``masks`` as their
+        mask prompts (step 2 of :meth:`predict_memory_turns`).
+
+        Args:
+            inputs (dict): The batch of the first pass (videos).
+            data_samples (Sequence[PixelDataSample]): Its samples, with
+                ``memory_turn``.
+            masks (Sequence[Tensor]): Per sample (O, T, H, W) bool, one
+                masklet per object of ``memory_turn['oids']``.
+
+        Returns:
+            tuple[dict, list[PixelDataSample]]: The left-padded batch (the
+            same visual inputs) and samples holding the mask prompts.
+        """
+        # the follow-up is formatted as the data pipeline formats a
+        # mask-prompted question
+        if self._memory_formatter is None:
+            self._memory_formatter = FormatConversation(self.tokenizer_cfg)
+        ids = inputs['input_ids']
+        rows = [
+            b for b in range(ids.size(0))
+            if (ids[b] == self.video_token_id).any()
+        ]
+        vision = self.vision_tokenizer
+        seqs, samples = [], []
+        for b, (sample, objs) in enumerate(zip(data_samples, masks)):
+            turn = sample.memory_turn
+            oids = [str(o) for o in turn['oids']]
+            if b not in rows:
+                raise ValueError(f'Sample {b} has a memory_turn but no video')
+            if objs.size(0) != len(oids):
+                raise ValueError(
+                    f'Sample {b}: the first pass segmented {objs.size(0)} '
+                    f'<|seg|> object(s) but the memory_turn names '
+                    f'{len(oids)} ({oids})')
+            objs = objs.clone()
+            objs[~objs.flatten(1).any(dim=1)] = True
+            grid_thw = inputs['video_grid_thw'][rows.index(b)]
+            prompt_masks = masks_to_token_grid(
+                objs.transpose(0, 1).cpu(), grid_thw.tolist(),
+                vision.config.patch_size, vision.merge_size,
+                vision.temporal_patch_size)
+            results = self._memory_formatter(
+                dict(
+                    turns=[
+                        dict(
+                            question=turn['question'],
+                            answer=None,
+                            answer_prefix=turn.get('answer_prefix'))
+                    ],
+                    objects=[dict(oid=oid) for oid in oids],
+                    prompt_type='mask',
+                    prompt_masks=prompt_masks,
+                    frames=range(objs.size(1)),
+                    video_grid_thw=grid_thw.cpu(),
+                    seg_targets=False,
+                    entry=sample.metainfo.get('entry', f'sample {b}')))
+            seqs.append(results['input_ids'].to(ids.device))
+            follow = PixelDataSample(metainfo=sample.metainfo)
+            follow.prompt_masks = prompt_masks.to(ids.device)
+            samples.append(follow)
+        follow_inputs = {
+            k: v
+            for k, v in inputs.items()
+            if k not in ('input_ids', 'attention_mask', 'labels')
+        }
+        follow_inputs['input_ids'] = pad_sequences(seqs, self.pad_token_id,
+                                                   'left')
+        follow_inputs['attention_mask'] = pad_sequences(
+            [torch.ones_like(s) for s in seqs], 0, 'left')
+        return follow_inputs, samples
 
     def decode(self, ids: torch.Tensor) -> str:
         """Generated ids -> answer text (end and padding ids dropped,

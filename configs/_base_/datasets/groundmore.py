@@ -5,12 +5,12 @@ _base_ = ['./unipixel_pipelines.py']
 train_dataloader = dict(
     **_base_.train_dataloader_cfg,
     dataset=dict(type='GroundMoReDataset', pipeline=_base_.train_pipeline))
-# evaluation: 20 frames spread over each test video, all of them kept
+# evaluation: 20 frames spread over each test video (by the data set), all
+# of them segmented, 16 of them seen by the LLM
 test_dataloader = dict(
     **_base_.test_dataloader_cfg,
     dataset=dict(
         type='GroundMoReDataset',
         ann_file='test_v2.json',
         test_mode=True,
-        pipeline=[dict(type='LoadFrames', num_frames=-1)] +
-        _base_.test_pipeline[1:]))
+        pipeline=_base_.test_pipeline))

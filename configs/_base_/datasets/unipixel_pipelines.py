@@ -1,8 +1,10 @@
 # The data pipelines of the reference recipe (stage 3): 8 frames sampled at
 # random per clip, up to 3 conversation turns per sample, Qwen frames of
 # 128-256 x 28 x 28 px scaled by the 8-frame budget (an image gets 2048 x 28
-# x 28 px), 768 px SAM2 frames and at most 40960 tokens. Evaluation samples
-# 8 frames uniformly and keeps the masks at the original size. Set
+# x 28 px), 768 px SAM2 frames and at most 40960 tokens. Evaluation follows
+# the reference's: the LLM sees 16 frames sampled uniformly (16 x 128-256 x
+# 28 x 28 px; an image gets 4096 x 28 x 28 px) while SAM2 segments every
+# frame, and the masks stay at the original size. Set
 # `processor` to the model directory (its tokenizer and processor configs)
 # before the data-set configs that inherit this one use it.
 processor = 'checkpoints/UniPixel-3B'
@@ -27,10 +29,14 @@ region_train_pipeline = [
         type='SampleObjects', max_turns=-1) for step in train_pipeline
 ]
 test_pipeline = [
-    dict(type='LoadFrames', num_frames=8),
+    dict(type='LoadFrames', num_frames=-1),
     dict(type='SampleObjects', max_turns=-1),
     dict(type='LoadObjectMasks'),
-    dict(type='QwenVideoProcess', processor=processor, frame_budget=8),
+    dict(
+        type='QwenVideoProcess',
+        processor=processor,
+        frame_budget=16,
+        num_frames=16),
     dict(type='SAM2Resize', size=768),
     dict(type='SamplePrompts'),
     dict(type='FormatConversation', processor=processor),

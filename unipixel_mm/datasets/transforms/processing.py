@@ -5,7 +5,7 @@ Shapes: T sampled frames of (H, W) pixels; O objects; S the SAM2 side;
 (grid_t, grid_h, grid_w) the Qwen2.5-VL patch grid, grid_t = ceil(T / 2).
 """
 import math
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -13,10 +13,11 @@ import torch.nn.functional as F
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 from PIL import Image
+from sam2.modeling.sam2_utils import get_next_point
 
 from unipixel_mm.registry import TRANSFORMS
 from ..tokenizer import get_processor
-from .loading import describe, resize_masks
+from .loading import describe, resize_masks, sample_frame_inds
 
 #: ImageNet statistics the SAM2 (Hiera) image encoder expects.
 SAM2_MEAN = (0.485, 0.456, 0.406)
@@ -189,11 +190,18 @@ class QwenVideoProcess(BaseTransform):
     (temporal 2 x 14 x 14) patches in the merge order the vision encoder
     expects.
 
+    With ``num_frames`` the vision encoder sees that many of the loaded
+    frames, sampled uniformly, while SAM2 and the masks keep all of them:
+    the reference evaluates video segmentation so (16 frames for the LLM,
+    a mask for every frame). Samples with visual prompts need the same
+    frames on both sides and are refused then.
+
     Required keys: ``frames`` (np.ndarray): (T, H, W, 3) uint8.
 
     Added keys:
         - ``pixel_values_videos`` (Tensor): (grid_t * grid_h * grid_w,
           3 * 2 * 14 * 14) float.
+        - ``llm_frame_inds`` (list[int]): the frames the encoder sees.
         - ``video_grid_thw`` (Tensor): (3,) long.
         - ``second_per_grid_ts`` (float): temporal patch size / ``fps``.
         - ``qwen_size`` (tuple[int, int]): the resized (h, w).
@@ -209,6 +217,8 @@ class QwenVideoProcess(BaseTransform):
             scaling off. Defaults to 8.
         fps (float): Frames per second the model is told, which sets
             ``second_per_grid_ts``; the reference always passes 2.
+        num_frames (int, optional): Frames the vision encoder sees (see
+            above); None for all. Defaults to None.
     """
 
     def __init__(self,
@@ -216,17 +226,29 @@ class QwenVideoProcess(BaseTransform):
                  min_pixels: int = 128 * 28 * 28,
                  max_pixels: int = 256 * 28 * 28,
                  frame_budget: Optional[int] = 8,
-                 fps: float = 2.0) -> None:
+                 fps: float = 2.0,
+                 num_frames: Optional[int] = None) -> None:
         self.processor_cfg = processor
         self.video_processor = get_processor(processor).video_processor
         self.min_pixels = min_pixels
         self.max_pixels = max_pixels
         self.frame_budget = frame_budget
         self.fps = fps
+        self.num_frames = num_frames
 
     def transform(self, results: dict) -> dict:
         """Makes the patches; see the class docstring for the keys."""
         frames = results['frames']
+        inds = sample_frame_inds(len(frames), self.num_frames or -1)
+        if len(inds) < len(frames):
+            if results.get('prompt_type') is not None:
+                raise ValueError(
+                    f'{describe(results)}: visual prompts need the same '
+                    f'frames for the LLM and SAM2; num_frames='
+                    f'{self.num_frames} samples {len(inds)} of '
+                    f'{len(frames)}')
+            frames = frames[inds]
+        results['llm_frame_inds'] = inds
         num, height, width = frames.shape[:3]
         vp = self.video_processor
         scale = max(1, self.frame_budget // num) if self.frame_budget else 1
@@ -248,7 +270,8 @@ class QwenVideoProcess(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(processor={self.processor_cfg!r}, '
                 f'min_pixels={self.min_pixels}, max_pixels={self.max_pixels}, '
-                f'frame_budget={self.frame_budget}, fps={self.fps})')
+                f'frame_budget={self.frame_budget}, fps={self.fps}, '
+                f'num_frames={self.num_frames})')
 
 
 @TRANSFORMS.register_module()
@@ -305,15 +328,24 @@ class SAM2Resize(BaseTransform):
                 f'mean={self.mean}, std={self.std})')
 
 
-def sample_point(mask: torch.Tensor) -> torch.Tensor:
-    """A uniformly random pixel of a mask.
+def sample_point(mask: torch.Tensor, mode: str = 'random') -> torch.Tensor:
+    """A positive point on a mask.
 
     Args:
         mask (Tensor): (S, S) bool, not empty.
+        mode (str): ``'random'``: a uniformly random pixel (training);
+            ``'center'``: the pixel farthest from the mask's boundary, as
+            ``sam2``'s ``get_next_point(..., 'center')`` picks it (the
+            reference's PixelQA evaluation).
 
     Returns:
         Tensor: (1, 2) float (x, y) in pixels.
     """
+    if mode == 'center':
+        points, _ = get_next_point(mask.bool()[None, None], None, 'center')
+        return points[0].float()
+    if mode != 'random':
+        raise ValueError(f'unknown point sampling mode {mode!r}')
     ys, xs = mask.nonzero(as_tuple=True)
     i = np.random.randint(len(xs))
     return torch.tensor([[xs[i], ys[i]]], dtype=torch.float)
@@ -348,6 +380,47 @@ def sample_box(mask: torch.Tensor,
     return box.view(2, 2)
 
 
+def masks_to_token_grid(masks: torch.Tensor,
+                        grid_thw: Sequence[int],
+                        patch_size: int = 14,
+                        merge_size: int = 2,
+                        temporal_patch_size: int = 2) -> torch.Tensor:
+    """Object masks as mask prompts on the merged vision-token grid.
+
+    The frames are grouped as the vision encoder groups them
+    (``temporal_patch_size`` frames, an incomplete last group padded with
+    its last frame) and OR-ed; each group is resized to the patch grid
+    (grid_h * patch, grid_w * patch; bilinear, antialiased) and max-pooled
+    by ``patch_size * merge_size``: a token holds the object where any of
+    its pixels does.
+
+    Args:
+        masks (Tensor): (T, O, H, W) bool or float masks.
+        grid_thw (Sequence[int]): The video's (grid_t, grid_h, grid_w).
+        patch_size (int): Vision patch size. Defaults to 14.
+        merge_size (int): Spatial merge size. Defaults to 2.
+        temporal_patch_size (int): Frames per temporal patch. Defaults to 2.
+
+    Returns:
+        Tensor: (grid_t, O, grid_h / merge, grid_w / merge) bool.
+    """
+    masks = masks.float()
+    pad = -len(masks) % temporal_patch_size
+    if pad:
+        masks = torch.cat([masks, masks[-1:].expand(pad, -1, -1, -1)])
+    # a temporal group holds the object where any of its frames does
+    masks = masks.unflatten(0, (-1, temporal_patch_size)).amax(dim=1)
+    grid_t, grid_h, grid_w = (int(x) for x in grid_thw)
+    if len(masks) != grid_t:
+        raise ValueError(f'{len(masks)} temporal groups of masks, the video '
+                         f'grid has {grid_t}')
+    size = (grid_h * patch_size, grid_w * patch_size)
+    masks = F.interpolate(
+        masks, size, mode='bilinear', align_corners=False, antialias=True)
+    kernel = patch_size * merge_size
+    return F.max_pool2d(masks, kernel_size=kernel, stride=kernel) > 0
+
+
 def _check_inside(points: np.ndarray, frame_size: Tuple[int, int],
                   where: str) -> None:
     height, width = frame_size
@@ -364,10 +437,14 @@ class SamplePrompts(BaseTransform):
 
     ``prompt_type`` (a key set by the data set) chooses the prompt:
 
-    - ``'point'``: one positive point, uniform over the object's mask on a
-      random frame where it is present (label 1).
+    - ``'point'``: one positive point on the object's mask (label 1), on a
+      random frame where it is present, or on the ``prompt_frame``;
+      uniform over the mask, or its centre with ``point_sampling='center'``.
     - ``'box'``: the noisy tight box of the mask on such a frame (labels
-      2, 3 for the corners).
+      2, 3 for the corners); ``box_noise=0`` gives the tight box.
+    - ``'mix'``: points for a random half of the objects (rounded), boxes
+      for the others; a single object gets either, as the reference's
+      PixelQA ``mix`` prompts.
     - ``'mask'``: the masks themselves as a mask prompt on the merged
       vision-token grid: the frames are paired as the vision encoder pairs
       them (an odd last frame pairs with itself) and OR-ed, each pair is
@@ -382,7 +459,10 @@ class SamplePrompts(BaseTransform):
     on candidate frame ``k``, which must be inside the frame and sampled.
 
     Required keys: ``prompt_type``; ``sam2_masks`` (T, O, S, S) for points
-    and boxes, ``obj_masks`` (T, O, H, W) and ``video_grid_thw`` for masks.
+    and boxes, ``obj_masks`` (T, O, H, W) and ``video_grid_thw`` for masks;
+    optional ``prompt_frame`` (int): the candidate frame (as in
+    ``frame_inds``) all point / box prompts are drawn on, e.g. the
+    annotated frame of a benchmark question; it must be sampled.
 
     Added keys:
         - ``prompt_coords`` (list[Tensor]): per object (P, 2) float (x, y).
@@ -396,22 +476,29 @@ class SamplePrompts(BaseTransform):
         merge_size (int): Spatial merge size. Defaults to 2.
         temporal_patch_size (int): Frames per temporal patch. Defaults to 2.
         box_noise (float): See :func:`sample_box`. Defaults to 0.1.
+        point_sampling (str): ``'random'`` or ``'center'``, see
+            :func:`sample_point`. Defaults to ``'random'``.
     """
 
     def __init__(self,
                  patch_size: int = 14,
                  merge_size: int = 2,
                  temporal_patch_size: int = 2,
-                 box_noise: float = 0.1) -> None:
+                 box_noise: float = 0.1,
+                 point_sampling: str = 'random') -> None:
+        if point_sampling not in ('random', 'center'):
+            raise ValueError(f'unknown point_sampling {point_sampling!r}, '
+                             "choose 'random' or 'center'")
         self.patch_size = patch_size
         self.merge_size = merge_size
         self.temporal_patch_size = temporal_patch_size
         self.box_noise = box_noise
+        self.point_sampling = point_sampling
 
     def transform(self, results: dict) -> dict:
         """Samples prompts; see the class docstring for the keys."""
         prompt_type = results.get('prompt_type')
-        if prompt_type in ('point', 'box'):
+        if prompt_type in ('point', 'box', 'mix'):
             self._points_or_boxes(results, prompt_type)
         elif prompt_type == 'mask':
             results['prompt_masks'] = self._mask_prompts(results)
@@ -420,22 +507,53 @@ class SamplePrompts(BaseTransform):
                              f'{prompt_type!r}')
         return results
 
+    @staticmethod
+    def _kinds(prompt_type: str, num_objs: int) -> List[str]:
+        """The prompt kind of each object."""
+        if prompt_type != 'mix':
+            return [prompt_type] * num_objs
+        if num_objs == 1:
+            return [('point', 'box')[np.random.randint(2)]]
+        points = set(
+            np.random.choice(num_objs, round(num_objs / 2),
+                             replace=False).tolist())
+        return ['point' if o in points else 'box' for o in range(num_objs)]
+
+    def _prompt_frames(self, results: dict, o: int, where: str) -> list:
+        """Sampled frames a prompt of object ``o`` may be drawn on."""
+        masks = results['sam2_masks']
+        present = masks[:, o].flatten(1).any(dim=1).nonzero()[:, 0].tolist()
+        if results.get('prompt_frame') is None:
+            if not present:
+                raise ValueError(f'{where}: empty mask at the SAM2 size, '
+                                 'no prompt can be sampled')
+            return present
+        cand = results['prompt_frame']
+        if cand not in results['frame_inds']:
+            raise ValueError(f'{where}: prompt frame {cand} was not sampled '
+                             f"({results['frame_inds']})")
+        frame = results['frame_inds'].index(cand)
+        if frame not in present:
+            raise ValueError(f'{where}: empty mask on the prompt frame '
+                             f'{cand} at the SAM2 size, no prompt can be '
+                             'drawn')
+        return [frame]
+
     def _points_or_boxes(self, results: dict, prompt_type: str) -> None:
         masks = results['sam2_masks']
         coords, labels, frames = [], [], []
+        kinds = self._kinds(prompt_type, len(results['objects']))
         for o, obj in enumerate(results['objects']):
             where = f'{describe(results)}: object {o}'
             if obj.get('prompt') is not None:
                 frame, xy, label = self._given_prompt(obj['prompt'], results,
                                                       where)
             else:
-                present = masks[:, o].flatten(1).any(dim=1).nonzero()[:, 0]
-                if len(present) == 0:
-                    raise ValueError(f'{where}: empty mask at the SAM2 size, '
-                                     'no prompt can be sampled')
+                present = self._prompt_frames(results, o, where)
                 frame = int(present[np.random.randint(len(present))])
-                if prompt_type == 'point':
-                    xy, label = sample_point(masks[frame, o]), [1]
+                if kinds[o] == 'point':
+                    xy = sample_point(masks[frame, o], self.point_sampling)
+                    label = [1]
                 else:
                     xy = sample_box(masks[frame, o], self.box_noise)
                     label = [2, 3]
@@ -474,22 +592,13 @@ class SamplePrompts(BaseTransform):
         return results['frame_inds'].index(cand), xy, label
 
     def _mask_prompts(self, results: dict) -> torch.Tensor:
-        masks = torch.from_numpy(results['obj_masks']).float()
-        tps = self.temporal_patch_size
-        pad = -len(masks) % tps
-        if pad:
-            masks = torch.cat([masks, masks[-1:].expand(pad, -1, -1, -1)])
-        # a temporal group holds the object where any of its frames does
-        masks = masks.unflatten(0, (-1, tps)).amax(dim=1)
-        grid_t, grid_h, grid_w = results['video_grid_thw'].tolist()
-        if len(masks) != grid_t:
-            raise ValueError(f'{describe(results)}: {len(masks)} temporal '
-                             f'groups of masks, the video grid has {grid_t}')
-        size = (grid_h * self.patch_size, grid_w * self.patch_size)
-        masks = F.interpolate(
-            masks, size, mode='bilinear', align_corners=False, antialias=True)
-        kernel = self.patch_size * self.merge_size
-        masks = F.max_pool2d(masks, kernel_size=kernel, stride=kernel) > 0
+        try:
+            masks = masks_to_token_grid(
+                torch.from_numpy(results['obj_masks']),
+                results['video_grid_thw'].tolist(), self.patch_size,
+                self.merge_size, self.temporal_patch_size)
+        except ValueError as e:
+            raise ValueError(f'{describe(results)}: {e}') from e
         empty = (~masks.flatten(2).any(dim=2)).all(dim=0).nonzero()[:, 0]
         if len(empty):
             raise ValueError(f'{describe(results)}: empty mask prompt of '
@@ -500,4 +609,5 @@ class SamplePrompts(BaseTransform):
         return (f'{self.__class__.__name__}(patch_size={self.patch_size}, '
                 f'merge_size={self.merge_size}, '
                 f'temporal_patch_size={self.temporal_patch_size}, '
-                f'box_noise={self.box_noise})')
+                f'box_noise={self.box_noise}, '
+                f'point_sampling={self.point_sampling!r})')
