@@ -83,6 +83,37 @@ def test_mask_prompt(inferencer):
     assert result.frame_inds == [0, 1]
 
 
+def test_segment_first_answers_with_the_masks(inferencer):
+    """PixelQA: the prompted objects are segmented first; their masks are
+    the memory of the answer."""
+    frames = np.stack([_image(i) for i in range(4)])
+    model = inferencer.model
+    calls = []
+    hook = model.vision_tokenizer.register_forward_hook(
+        lambda *args: calls.append(1))
+    try:
+        result = inferencer(
+            frames,
+            'Is [0] <|ref|> left of [1] <|ref|>?',
+            points=[(10, 20, 1)],
+            boxes=[(30, 5, 60, 40, 2)],
+            segment_first=True)
+    finally:
+        hook.remove()
+    assert len(calls) == 1  # the frames are encoded once for both passes
+    assert result.masks.shape == (2, 4, 60, 70)
+    assert result.scores.shape == (2, 4)
+    assert isinstance(result.text, str)
+    with pytest.raises(ValueError, match='segment_first needs point or box'):
+        inferencer(frames, 'What is it?', segment_first=True)
+    with pytest.raises(ValueError, match='Batch segment_first requests'):
+        inferencer([
+            InferenceRequest(frames, 'What is it?', points=[(10, 20, 1)],
+                             segment_first=True),
+            InferenceRequest(frames, 'What is it?')
+        ])
+
+
 @pytest.mark.parametrize('kwargs,error,message', [
     (dict(media='missing.png'), FileNotFoundError, 'No such file'),
     (dict(points=[(80, 5, 0)]), ValueError, 'outside'),
@@ -120,6 +151,24 @@ def _cli(tmp_path, processor_dir, media, *extra):
         '--num-frames', '4', '--out-dir',
         str(tmp_path / 'out'), *extra
     ])
+
+
+def test_cli_segment_first(tmp_path, processor_dir):
+    frames = tmp_path / 'frames'
+    frames.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(frames / f'{i:05d}.jpg'), _image(i))
+    paths = cli_main([
+        str(frames), 'What is [0] <|ref|> doing?', '--model', CHECKPOINT,
+        '--processor', processor_dir, '--sam2-config', SAM2_YAML,
+        '--max-new-tokens', '2', '--out-dir',
+        str(tmp_path / 'out'), '--point', '10,20@1', '--segment-first'
+    ])
+    with open(paths['masks']) as f:
+        record = json.load(f)
+    # the one prompted object, on every frame
+    assert len(record['objects']) == 1
+    assert len(record['objects'][0]['frames']) == 3
 
 
 def test_cli_image_overlay_has_mask_colour(tmp_path, processor_dir):

@@ -72,6 +72,11 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         action='append',
         default=[],
         help='mask.png[@frame]: a mask prompt (repeatable)')
+    parser.add_argument(
+        '--segment-first',
+        action='store_true',
+        help='PixelQA: segment the point / box prompted objects first, then '
+        'answer the text with their masks as memory')
     parser.add_argument('--num-frames', type=int, default=16)
     parser.add_argument('--max-new-tokens', type=int, default=512)
     parser.add_argument('--do-sample', action='store_true')
@@ -161,7 +166,8 @@ def main(argv: Sequence[str] = None) -> dict:
         args.text,
         points=args.point,
         boxes=args.box,
-        masks=_mask_prompts(args.mask))
+        masks=_mask_prompts(args.mask),
+        segment_first=args.segment_first)
     result = inferencer.run([request],
                             max_new_tokens=args.max_new_tokens,
                             do_sample=args.do_sample,

@@ -7,6 +7,7 @@ Example::
     result = inferencer('video.mp4', 'Please segment the running dog.')
 """
 import os.path as osp
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -17,7 +18,8 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.runner import load_checkpoint
 
-from unipixel_mm.datasets.tokenizer import REF_TOKEN, get_processor
+from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
+from unipixel_mm.datasets.tokenizer import REF_TOKEN, SEG_TOKEN, get_processor
 from unipixel_mm.datasets.transforms import (FormatConversation, LoadFrames,
                                              PackUniPixelInputs,
                                              QwenVideoProcess, SAM2Resize,
@@ -26,6 +28,7 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
+from unipixel_mm.models.unipixel import GenerationResult
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import (build_from_official, load_official_state_dict,
                                read_official_state_dict, register_all_modules)
@@ -48,12 +51,17 @@ class InferenceRequest:
         points: (x, y, frame) in pixels of the original frame.
         boxes: (x1, y1, x2, y2, frame).
         masks: (mask, frame) with an (H, W) bool array or a PNG path.
+        segment_first (bool): PixelQA: segment and track the point / box
+            prompted objects first (named ``[0]``, ``[1]``... as in the
+            text), then answer the text with those masks as mask prompts;
+            the result's masks are the objects'. Defaults to False.
     """
     media: Media
     text: str
     points: Sequence[Tuple[float, float, int]] = ()
     boxes: Sequence[Tuple[float, float, float, float, int]] = ()
     masks: Sequence[Tuple[Union[np.ndarray, str], int]] = ()
+    segment_first: bool = False
 
 
 @dataclass
@@ -160,6 +168,9 @@ class UniPixelInferencer:
             raise ValueError('Give the processor (tokenizer) directory')
         self.model = model
         self.processor = get_processor(processor)
+        if model.tokenizer_cfg is None:
+            # writes the follow-up prompts of segment_first requests
+            model.tokenizer_cfg = processor
         self.num_frames = num_frames
         self.generation_cfg = dict(max_new_tokens=512)
         self.generation_cfg.update(generation_cfg or {})
@@ -228,6 +239,9 @@ class UniPixelInferencer:
         if request.masks and (request.points or request.boxes):
             raise ValueError(f'Request {index}: give point / box prompts or '
                              'mask prompts, not both')
+        if request.segment_first and not (request.points or request.boxes):
+            raise ValueError(f'Request {index}: segment_first needs point or '
+                             'box prompts of the objects to segment')
         info, num_total = self._media_info(request.media)
         prompts = [(list(p[:2]), int(p[2]), 'point') for p in request.points]
         prompts += [(list(b[:4]), int(b[4]), 'box') for b in request.boxes]
@@ -285,18 +299,26 @@ class UniPixelInferencer:
                 obj_masks[frame_ids.index(frame), o] = mask
                 objects.append(dict(oid=str(o)))
             results['obj_masks'] = obj_masks
+        turn = dict(
+            question=text, answer=None, obj_inds=list(range(len(objects))))
+        if request.segment_first:
+            # the reference's PixelQA form: segment the objects by id (the
+            # answer is given), then ask the question about [i]
+            oids = [obj['oid'] for obj in objects]
+            turn['question'] = SEG_MEMORY_PROMPTS[0].format(text)
+            turn['answer_prefix'] = ' '.join(f'[{oid}] {SEG_TOKEN}'
+                                             for oid in oids)
+            follow_up = re.sub(r'\s*' + re.escape(REF_TOKEN), '', text)
         results.update(
             objects=objects,
-            turns=[
-                dict(
-                    question=text,
-                    answer=None,
-                    obj_inds=list(range(len(objects))))
-            ],
+            turns=[turn],
             prompt_type=prompt_type,
             seg_targets=False,
             task='chat')
         packed = self.pipeline(results)
+        if request.segment_first:
+            packed['data_samples'].memory_turn = dict(
+                question=follow_up, oids=oids)
         packed['frames'] = results['frames']
         packed['frame_inds'] = frame_ids
         packed['prompts'] = dict(
@@ -316,11 +338,12 @@ class UniPixelInferencer:
         """Answer one request (``media``, ``text``, prompts as keywords) or
         a list of :class:`InferenceRequest` (batched).
 
-        Keywords other than ``points`` / ``boxes`` / ``masks`` are
-        generation options (``max_new_tokens``, ``do_sample``...).
+        Keywords other than ``points`` / ``boxes`` / ``masks`` /
+        ``segment_first`` are generation options (``max_new_tokens``,
+        ``do_sample``...).
         """
         if text is not None:
-            prompt_keys = {'points', 'boxes', 'masks'}
+            prompt_keys = {'points', 'boxes', 'masks', 'segment_first'}
             request = InferenceRequest(
                 media, text, **{
                     k: v
@@ -341,8 +364,20 @@ class UniPixelInferencer:
                 data_samples=[p['data_samples'] for p in packed]),
             training=False)
         options = dict(self.generation_cfg, **generation)
-        outputs = self.model.generate(data['inputs'], data['data_samples'],
-                                      **options)
+        memory = [r.segment_first for r in requests]
+        if any(memory):
+            if not all(memory):
+                raise ValueError('Batch segment_first requests separately '
+                                 'from the others')
+            outputs = [
+                GenerationResult(s.pred_ids, torch.stack(s.pred_masks),
+                                 s.pred_mask_scores)
+                for s in self.model.predict_memory_turns(
+                    data['inputs'], data['data_samples'], **options)
+            ]
+        else:
+            outputs = self.model.generate(data['inputs'],
+                                          data['data_samples'], **options)
         tokenizer = self.processor.tokenizer
         results = []
         for p, out in zip(packed, outputs):
