@@ -40,9 +40,13 @@ setup(
         'av',
     ],
     extras_require={
-        'tests': ['pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap'],
-        # caption scores (CaptionMetric; METEOR also needs java)
-        'eval': ['pycocoevalcap'],
+        'tests': [
+            'pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap', 'pandas',
+            'pyarrow'
+        ],
+        # caption scores (CaptionMetric; METEOR also needs java) and the
+        # Video-MME parquet file
+        'eval': ['pycocoevalcap', 'pandas', 'pyarrow'],
         'cuda': ['flash-attn'],
         'deepspeed': ['deepspeed'],
         # then run tools/install_mm_interop.sh (builds mmcv with its ops)
