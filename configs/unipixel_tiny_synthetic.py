@@ -49,8 +49,8 @@ train_dataloader = dict(
     collate_fn=dict(type='unipixel_mm.unipixel_collate'),
     dataset=dict(
         shapes, num_samples=4096, seed=0, pipeline=train_pipeline))
-# a fresh worker per validation, seeded alike: every validation draws the
-# same objects, prompts and question wording
+# every sample is drawn from its own seed (seed_per_sample): each validation,
+# on any number of processes, sees the same objects, prompts and wording
 val_dataloader = dict(
     batch_size=4,
     num_workers=1,
