@@ -503,12 +503,13 @@ class UniPixel(BaseModel):
         if self.tokenizer_cfg is None or self.memory_bank is None:
             raise ValueError('Answering a memory_turn needs the tokenizer '
                              'option and a memory bank')
+        options = dict(self.generation_cfg, **generation)
         inputs = dict(inputs, vision_cache={})
-        first = self.generate(inputs, data_samples, max_new_tokens=0)
+        first = self.generate(inputs, data_samples,
+                              **dict(options, max_new_tokens=0))
         follow_inputs, follow_samples = self.memory_turn_inputs(
             inputs, data_samples, [r.masks for r in first])
-        answers = self.generate(follow_inputs, follow_samples,
-                                **dict(self.generation_cfg, **generation))
+        answers = self.generate(follow_inputs, follow_samples, **options)
         for b, (sample, seg, ans) in enumerate(zip(data_samples, first,
                                                    answers)):
             sample.pred_masks = list(seg.masks) + list(ans.masks)
