@@ -20,9 +20,9 @@ from mmengine.evaluator import DumpResults
 from mmengine.model import is_model_wrapper
 
 from unipixel_mm.engine import build_runner
-from unipixel_mm.utils import (load_official_state_dict,
+from unipixel_mm.utils import (load_official_checkpoint,
                                model_cfg_from_official, read_official_config,
-                               read_official_state_dict, register_all_modules)
+                               register_all_modules)
 from unipixel_mm.utils.official_checkpoint import load_generation_config
 
 #: The keys a benchmark config sets over a model config.
@@ -202,8 +202,7 @@ def main() -> None:
     if osp.isdir(args.checkpoint):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        load_official_state_dict(model,
-                                 read_official_state_dict(args.checkpoint))
+        load_official_checkpoint(model, args.checkpoint)
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

@@ -6,11 +6,12 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
+from unipixel_mm.utils import (load_official_checkpoint,
+                               read_official_state_dict)
 from unipixel_mm.utils.official_checkpoint import (build_from_official,
                                                    export_official_checkpoint,
                                                    modular_to_official_key,
-                                                   official_to_modular_key,
-                                                   read_official_state_dict)
+                                                   official_to_modular_key)
 
 
 @pytest.mark.parametrize('official,modular', [
@@ -135,3 +136,84 @@ def test_failed_export_leaves_nothing(tiny_model, tmp_path, monkeypatch):
     with pytest.raises(OSError, match='disk full'):
         export_official_checkpoint(tiny_model, str(tmp_path / 'ckpt'))
     assert os.listdir(tmp_path) == []
+
+
+def test_build_in_bfloat16(tiny_model, exported):
+    """The LLM, the ViT and the heads are built and loaded in bfloat16 (no
+    float32 copy first); the SAM2 parts stay float32."""
+    model = build_from_official(exported, dtype=torch.bfloat16)
+    ours = tiny_model.state_dict()
+    for name, param in model.named_parameters():
+        sam2 = name.startswith(('mask_decoder.', 'prompt_encoder.'))
+        assert param.dtype == (torch.float32 if sam2 else torch.bfloat16), \
+            name
+        assert torch.equal(param, ours[name].to(param.dtype)), name
+    ids = torch.tensor([[1, 2, 3]])
+    logits = model(dict(input_ids=ids, attention_mask=torch.ones_like(ids)))
+    assert logits.dtype == torch.bfloat16 and torch.isfinite(logits).all()
+
+
+def test_dtype_fields_of_the_config_are_not_inherited(exported):
+    """A config whose sub-configs name bfloat16 (as transformers writes
+    them) still builds one dtype, float32 unless asked."""
+    path = osp.join(exported, 'config.json')
+    with open(path) as f:
+        config = json.load(f)
+    config['vision_config']['torch_dtype'] = 'bfloat16'
+    config['torch_dtype'] = 'bfloat16'
+    with open(path, 'w') as f:
+        json.dump(config, f)
+    model = build_from_official(exported)
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+
+
+def test_weights_are_streamed_one_tensor_at_a_time(tiny_model, exported,
+                                                   monkeypatch):
+    """At most one checkpoint tensor is alive while loading, and a
+    checkpoint that does not fit changes nothing."""
+    import weakref
+
+    import unipixel_mm.models.utils.hf_weights as module
+    real_open = module.safe_open
+    alive, peak = set(), [0]
+
+    class CountingOpen:
+
+        def __init__(self, *args, **kwargs):
+            self.handle = real_open(*args, **kwargs)
+
+        def __enter__(self):
+            self.file = self.handle.__enter__()
+            return self
+
+        def __exit__(self, *exc):
+            return self.handle.__exit__(*exc)
+
+        def keys(self):
+            return self.file.keys()
+
+        def get_slice(self, key):
+            return self.file.get_slice(key)
+
+        def get_tensor(self, key):
+            tensor = self.file.get_tensor(key)
+            token = object()
+            alive.add(token)
+            weakref.finalize(tensor, alive.discard, token)
+            peak[0] = max(peak[0], len(alive))
+            return tensor
+
+    monkeypatch.setattr(module, 'safe_open', CountingOpen)
+    model = build_from_official(exported)
+    assert peak[0] == 1
+    assert all(
+        torch.equal(v, tiny_model.state_dict()[k])
+        for k, v in model.state_dict().items())
+
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    _edit_weights(exported,
+                  lambda state: state.update(extra=torch.zeros(1)))
+    with pytest.raises(KeyError, match=r"unexpected keys: \['extra'\]"):
+        load_official_checkpoint(model, exported)
+    assert all(
+        torch.equal(v, before[k]) for k, v in model.state_dict().items())

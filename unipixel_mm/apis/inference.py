@@ -30,8 +30,8 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      sample_frame_inds)
 from unipixel_mm.models.unipixel import GenerationResult
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import (build_from_official, load_official_state_dict,
-                               read_official_state_dict, register_all_modules)
+from unipixel_mm.utils import (build_from_official, load_official_checkpoint,
+                               register_all_modules)
 
 Media = Union[str, np.ndarray, Sequence[np.ndarray], Sequence[str]]
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -111,7 +111,8 @@ def init_model(config: str,
     """
     register_all_modules()
     if osp.isdir(config):
-        model = build_from_official(config, sam2_config=sam2_config)
+        model = build_from_official(
+            config, sam2_config=sam2_config, dtype=dtype)
     else:
         if not osp.isfile(config):
             raise FileNotFoundError(f'No config file or checkpoint '
@@ -121,8 +122,7 @@ def init_model(config: str,
             cfg.merge_from_dict(cfg_options)
         model = MODELS.build(cfg.model)
         if checkpoint and osp.isdir(checkpoint):
-            load_official_state_dict(model,
-                                     read_official_state_dict(checkpoint))
+            load_official_checkpoint(model, checkpoint)
         elif checkpoint:
             load_checkpoint(model, checkpoint, map_location='cpu')
     if dtype is not None:

@@ -12,8 +12,7 @@ from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
 from unipixel_mm.datasets.tokenizer import REF_TOKEN
 from unipixel_mm.datasets.transforms.loading import read_image
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import (load_official_state_dict,
-                               read_official_state_dict)
+from unipixel_mm.utils import load_official_checkpoint
 from .conversions import boxes_to_prompts, import_mmdet
 
 
@@ -94,8 +93,7 @@ class DetectThenDescribe(BaseModel):
         self.detector = detector
         self.describer = MODELS.build(describer)
         if describer_checkpoint and osp.isdir(describer_checkpoint):
-            load_official_state_dict(
-                self.describer, read_official_state_dict(describer_checkpoint))
+            load_official_checkpoint(self.describer, describer_checkpoint)
         elif describer_checkpoint:
             load_checkpoint(
                 self.describer, describer_checkpoint, map_location='cpu')

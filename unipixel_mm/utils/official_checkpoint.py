@@ -25,7 +25,7 @@ from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
                                                  load_checked,
                                                  modular_to_official_key,
                                                  official_to_modular_key,
-                                                 read_official_state_dict,
+                                                 stream_official_weights,
                                                  tied_keys)
 
 MODEL_TYPE = 'pixel_qwen2_5_vl'
@@ -47,11 +47,20 @@ def read_official_config(ckpt_dir: str) -> dict:
     return config
 
 
+#: Config fields that name a dtype: the components' dtype is set explicitly
+#: (``dtype`` of :func:`build_from_official`), never inherited from them.
+DTYPE_FIELDS = ('torch_dtype', 'dtype')
+
+
+def _without_dtype(config: dict) -> dict:
+    return {k: v for k, v in config.items() if k not in DTYPE_FIELDS}
+
+
 def _text_config(config: dict) -> dict:
     if 'text_config' in config:
-        return dict(config['text_config'])
+        return _without_dtype(config['text_config'])
     # Qwen2.5-VL configs older than transformers 4.53 keep text fields on top
-    skip = {'vision_config', 'architectures', 'model_type', 'torch_dtype'}
+    skip = {'vision_config', 'architectures', 'model_type', *DTYPE_FIELDS}
     return {k: v for k, v in config.items() if k not in skip}
 
 
@@ -59,7 +68,8 @@ def model_cfg_from_official(config: dict,
                             sam2_config: Optional[str] = None,
                             attn_implementation: str = 'sdpa',
                             eos_token_id=None,
-                            ckpt_dir: Optional[str] = None) -> dict:
+                            ckpt_dir: Optional[str] = None,
+                            dtype: Optional[torch.dtype] = None) -> dict:
     """Translate an official ``config.json`` into a ``UniPixel`` config.
 
     Args:
@@ -71,21 +81,27 @@ def model_cfg_from_official(config: dict,
             (``generation_config.json`` has them); defaults to the config's.
         ckpt_dir (str, optional): the checkpoint directory; a
             ``sam2_config`` naming a file in it is read from there.
+        dtype (torch.dtype, optional): build the vision encoder and the LLM
+            in this dtype (the config's own dtype fields are ignored);
+            float32 by default.
 
     Returns:
         dict: an mmengine model config of type ``UniPixel``.
     """
     text = _text_config(config)
+    dtype_name = None if dtype is None else str(dtype).split('.')[-1]
     cfg = dict(
         type='UniPixel',
         vision_tokenizer=dict(
             type='QwenVisionTokenizer',
-            vision_config=dict(config['vision_config']),
-            attn_implementation=attn_implementation),
+            vision_config=_without_dtype(config['vision_config']),
+            attn_implementation=attn_implementation,
+            torch_dtype=dtype_name),
         llm=dict(
             type='QwenLLMHead',
             text_config=text,
-            attn_implementation=attn_implementation),
+            attn_implementation=attn_implementation,
+            torch_dtype=dtype_name),
         image_token_id=config['image_token_id'],
         video_token_id=config['video_token_id'],
         vision_start_token_id=config['vision_start_token_id'],
@@ -233,10 +249,32 @@ def load_generation_config(ckpt_dir: str) -> dict:
         return json.load(f)
 
 
+def load_official_checkpoint(model: torch.nn.Module, ckpt_dir: str) -> None:
+    """Load an official safetensors directory into a modular model, strictly,
+    one tensor at a time (the peak memory is the model's plus one tensor;
+    tensors are cast to the model's dtypes).
+
+    Raises:
+        KeyError: when names are missing, unexpected, or shapes differ; the
+            message lists each offending official name.
+    """
+    stream_official_weights(
+        model,
+        ckpt_dir,
+        official_to_modular_key,
+        describe=lambda k: modular_to_official_key(k) or k)
+
+
 def build_from_official(ckpt_dir: str,
                         sam2_config: Optional[str] = None,
-                        attn_implementation: str = 'sdpa'):
+                        attn_implementation: str = 'sdpa',
+                        dtype: Optional[torch.dtype] = None):
     """Build a ``UniPixel`` from an official checkpoint directory.
+
+    The model is built without initialising its weights, in ``dtype``, and
+    the checkpoint is streamed into it (see
+    :func:`load_official_checkpoint`): loading the 7B model in bfloat16
+    needs about its bfloat16 size in memory.
 
     Args:
         ckpt_dir (str): directory with ``config.json`` and safetensors.
@@ -244,6 +282,8 @@ def build_from_official(ckpt_dir: str,
             ``sam2_config`` (needed when it names a yaml that is neither a
             file nor a config of the sam2 package).
         attn_implementation (str): attention backend.
+        dtype (torch.dtype, optional): dtype of the model (the SAM2 parts
+            stay float32); float32 by default, whatever the checkpoint's.
 
     Returns:
         UniPixel: the model with the checkpoint's weights, in eval mode.
@@ -257,10 +297,13 @@ def build_from_official(ckpt_dir: str,
     config = read_official_config(ckpt_dir)
     generation = load_generation_config(ckpt_dir)
     cfg = model_cfg_from_official(config, sam2_config, attn_implementation,
-                                  generation.get('eos_token_id'), ckpt_dir)
+                                  generation.get('eos_token_id'), ckpt_dir,
+                                  dtype)
     with no_init_weights():
         model = MODELS.build(cfg)
-    load_official_state_dict(model, read_official_state_dict(ckpt_dir))
+    if dtype is not None:
+        model.to(dtype)  # the small modules built in float32
+    load_official_checkpoint(model, ckpt_dir)
     return model.eval()
 
 

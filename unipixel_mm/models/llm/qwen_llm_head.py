@@ -16,6 +16,7 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
 from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
+from ..utils.dtype import resolve_dtype
 from ..utils.hf_weights import load_hf_part
 
 
@@ -58,6 +59,8 @@ class QwenLLMHead(BaseModule):
         vocab_size (int, optional): grow the vocabulary to this size at
             ``init_weights`` (new rows get the mean embedding), for a
             tokenizer with more tokens than the pretrained vocabulary.
+        torch_dtype (str, optional): build the head in this dtype (e.g.
+            ``'bfloat16'``) instead of the default one.
         init_cfg (dict, optional): mmengine init config.
 
     Note:
@@ -77,21 +80,26 @@ class QwenLLMHead(BaseModule):
                  attn_implementation: str = 'sdpa',
                  pretrained: Optional[str] = None,
                  vocab_size: Optional[int] = None,
+                 torch_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         check_attn_implementation(attn_implementation)
         self.pretrained = pretrained
         self.target_vocab_size = vocab_size
         config = Qwen2_5_VLTextConfig(**text_config)
+        dtype = resolve_dtype(torch_dtype)
         self.model = Qwen2_5_VLTextModel._from_config(
-            config, attn_implementation=attn_implementation)
+            config, attn_implementation=attn_implementation, dtype=dtype)
         dim = config.hidden_size
-        self.lm_head = nn.Linear(dim, config.vocab_size, bias=False)
+        self.lm_head = nn.Linear(
+            dim, config.vocab_size, bias=False, dtype=dtype)
         self.tie_weights()
         self.num_seg_tokens = num_seg_tokens
         self.seg_head = nn.Sequential(
-            Qwen2RMSNorm(dim), nn.Linear(dim, dim), nn.GELU(),
-            nn.Linear(dim, seg_embed_dim * num_seg_tokens))
+            Qwen2RMSNorm(dim), nn.Linear(dim, dim, dtype=dtype), nn.GELU(),
+            nn.Linear(dim, seg_embed_dim * num_seg_tokens, dtype=dtype))
+        if dtype is not None:
+            self.seg_head[0].to(dtype)
         self.vision_start_token_id = vision_start_token_id
         # what transformers' M-RoPE index function reads from its config
         self._rope_owner = SimpleNamespace(

@@ -12,6 +12,7 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
 from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
+from ..utils.dtype import resolve_dtype
 from ..utils.hf_weights import load_hf_part
 
 
@@ -47,6 +48,8 @@ class QwenVisionTokenizer(BaseModule):
             that a mask prompt pools the features under it.
         pretrained (str, optional): a Qwen2.5-VL (or UniPixel) HuggingFace
             directory whose ``visual.*`` weights ``init_weights`` loads.
+        torch_dtype (str, optional): build the encoder in this dtype (e.g.
+            ``'bfloat16'``) instead of the default one.
         init_cfg (dict, optional): mmengine init config.
     """
 
@@ -55,6 +58,7 @@ class QwenVisionTokenizer(BaseModule):
                  attn_implementation: str = 'sdpa',
                  pool_feature_order: str = 'window',
                  pretrained: Optional[str] = None,
+                 torch_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if pool_feature_order not in ('window', 'raster'):
@@ -63,7 +67,9 @@ class QwenVisionTokenizer(BaseModule):
         check_attn_implementation(attn_implementation)
         config = Qwen2_5_VLVisionConfig(**vision_config)
         self.visual = Qwen2_5_VisionTransformerPretrainedModel._from_config(
-            config, attn_implementation=attn_implementation)
+            config,
+            attn_implementation=attn_implementation,
+            dtype=resolve_dtype(torch_dtype))
         self.pool_feature_order = pool_feature_order
         self.pretrained = pretrained
 

@@ -141,16 +141,17 @@ def lora_base_key(key: str, own: Dict[str, torch.Tensor]) -> str:
     return adapted if adapted in own else key
 
 
-def load_checked(module: torch.nn.Module,
-                 state: Dict[str, torch.Tensor],
-                 unexpected: Optional[List[str]] = None,
-                 skip_missing: Tuple[str, ...] = (),
-                 describe: Callable[[str], str] = str) -> None:
-    """Load ``state`` into ``module`` after checking every name and shape.
+def check_state(module: torch.nn.Module,
+                shapes: Dict[str, Tuple[int, ...]],
+                unexpected: Optional[List[str]] = None,
+                skip_missing: Tuple[str, ...] = (),
+                describe: Callable[[str], str] = str) -> Dict[str, str]:
+    """Check the names and shapes of a checkpoint against ``module``.
 
     Args:
         module (nn.Module): the module to load into.
-        state (dict): tensors by the module's own names.
+        shapes (dict): the checkpoint's tensor shapes by the module's own
+            names.
         unexpected (list[str], optional): names already known not to fit
             (e.g. checkpoint names without a mapping).
         skip_missing (tuple[str]): prefixes of the module's names that the
@@ -158,23 +159,29 @@ def load_checked(module: torch.nn.Module,
         describe (callable): how to print a module name in the error (e.g.
             its checkpoint name).
 
+    Returns:
+        dict[str, str]: each checkpoint name's name in ``module`` (they
+        differ for layers that got a LoRA adapter).
+
     Raises:
         KeyError: listing missing, unexpected and mis-shaped names.
     """
     own = module.state_dict()
-    state = {lora_base_key(k, own): v for k, v in state.items()}
-    unexpected = list(unexpected
-                      or []) + [describe(k) for k in state if k not in own]
+    targets = {k: lora_base_key(k, own) for k in shapes}
+    unexpected = list(unexpected or []) + [
+        describe(k) for k, t in targets.items() if t not in own
+    ]
+    loaded = set(targets.values())
     tied = tied_keys(module)
     missing = [
         describe(k) for k in own
-        if k not in state and k not in tied and not k.startswith(skip_missing)
+        if k not in loaded and k not in tied and not k.startswith(skip_missing)
         and not is_lora_key(k)
     ]
     mismatched = [
-        f'{describe(k)}: checkpoint {tuple(v.shape)} vs model '
-        f'{tuple(own[k].shape)}' for k, v in state.items()
-        if k in own and v.shape != own[k].shape
+        f'{describe(k)}: checkpoint {tuple(shapes[k])} vs model '
+        f'{tuple(own[t].shape)}' for k, t in targets.items()
+        if t in own and tuple(shapes[k]) != tuple(own[t].shape)
     ]
     problems = [
         f'{what}: {names}'
@@ -185,11 +192,75 @@ def load_checked(module: torch.nn.Module,
     if problems:
         raise KeyError('The checkpoint does not fit the model; ' +
                        '; '.join(problems))
-    module.load_state_dict({
-        k: v
-        for k, v in state.items() if k in own
-    },
+    return {k: t for k, t in targets.items() if t in own}
+
+
+def load_checked(module: torch.nn.Module,
+                 state: Dict[str, torch.Tensor],
+                 unexpected: Optional[List[str]] = None,
+                 skip_missing: Tuple[str, ...] = (),
+                 describe: Callable[[str], str] = str) -> None:
+    """Load ``state`` into ``module`` after checking every name and shape
+    (see :func:`check_state` for the arguments).
+
+    Raises:
+        KeyError: listing missing, unexpected and mis-shaped names.
+    """
+    targets = check_state(module, {k: v.shape
+                                   for k, v in state.items()}, unexpected,
+                          skip_missing, describe)
+    module.load_state_dict({t: state[k]
+                            for k, t in targets.items()},
                            strict=False)
+
+
+def stream_official_weights(
+    module: torch.nn.Module,
+    ckpt_dir: str,
+    to_modular: Callable[[str], Optional[str]],
+    describe: Callable[[str], str] = str,
+    skip_missing: Tuple[str, ...] = ()
+) -> None:
+    """Load a safetensors directory into ``module`` one tensor at a time.
+
+    Names and shapes are checked from the files' headers first (nothing is
+    loaded when they do not fit); then each tensor is read and copied into
+    its parameter or buffer (cast to its dtype) and freed, so the peak memory
+    is the model's plus one tensor, not the model's plus the checkpoint's.
+
+    Args:
+        module (nn.Module): the module to load into.
+        ckpt_dir (str): directory with one or sharded safetensors files.
+        to_modular (callable): checkpoint name -> the module's name, or None
+            for a name that does not belong to the module.
+        describe (callable): how to print a module name in the error.
+        skip_missing (tuple[str]): prefixes of the module's names that the
+            checkpoint may lack.
+
+    Raises:
+        KeyError: listing missing, unexpected and mis-shaped names.
+        FileNotFoundError: when a listed shard is missing.
+    """
+    files, shapes, unknown = {}, {}, []
+    for path in weight_files(ckpt_dir):
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
+                                    'missing')
+        with safe_open(path, framework='pt') as f:
+            for key in f.keys():
+                name = to_modular(key)
+                if name is None:
+                    unknown.append(key)
+                    continue
+                files.setdefault(path, []).append((key, name))
+                shapes[name] = tuple(f.get_slice(key).get_shape())
+    targets = check_state(module, shapes, unknown, skip_missing, describe)
+    own = module.state_dict(keep_vars=True)
+    with torch.no_grad():
+        for path, names in files.items():
+            with safe_open(path, framework='pt') as f:
+                for key, name in names:
+                    own[targets[name]].copy_(f.get_tensor(key))
 
 
 def load_hf_part(module: torch.nn.Module,
