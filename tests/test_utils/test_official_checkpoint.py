@@ -217,3 +217,14 @@ def test_weights_are_streamed_one_tensor_at_a_time(tiny_model, exported,
         load_official_checkpoint(model, exported)
     assert all(
         torch.equal(v, before[k]) for k, v in model.state_dict().items())
+
+
+def test_missing_shard_is_named(tiny_model, tmp_path):
+    out = str(tmp_path / 'ckpt')
+    export_official_checkpoint(tiny_model, out, max_shard_bytes=1_500_000)
+    with open(osp.join(out, 'model.safetensors.index.json')) as f:
+        shard = sorted(set(json.load(f)['weight_map'].values()))[-1]
+    os.remove(osp.join(out, shard))
+    with pytest.raises(FileNotFoundError,
+                       match=f'{shard}" listed in the index is missing'):
+        build_from_official(out)

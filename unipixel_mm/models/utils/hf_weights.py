@@ -67,12 +67,22 @@ def modular_to_official_key(key: str) -> Optional[str]:
 
 
 def weight_files(ckpt_dir: str) -> List[str]:
-    """The safetensors files of a checkpoint directory (sharded or not)."""
+    """The safetensors files of a checkpoint directory (sharded or not).
+
+    Raises:
+        FileNotFoundError: when there is no weight file, or a shard listed
+            in the index is missing.
+    """
     index = osp.join(ckpt_dir, INDEX_NAME)
     if osp.isfile(index):
         with open(index) as f:
             names = sorted(set(json.load(f)['weight_map'].values()))
-        return [osp.join(ckpt_dir, n) for n in names]
+        paths = [osp.join(ckpt_dir, n) for n in names]
+        for path in paths:
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'Shard "{path}" listed in the index '
+                                        'is missing')
+        return paths
     single = osp.join(ckpt_dir, WEIGHTS_NAME)
     if osp.isfile(single):
         return [single]
@@ -92,9 +102,6 @@ def read_official_state_dict(
     """
     state = {}
     for path in weight_files(ckpt_dir):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
-                                    'missing')
         with safe_open(path, framework='pt') as f:
             for key in f.keys():
                 if select is None or select(key):
@@ -239,13 +246,10 @@ def stream_official_weights(
 
     Raises:
         KeyError: listing missing, unexpected and mis-shaped names.
-        FileNotFoundError: when a listed shard is missing.
+        FileNotFoundError: when a weight file is missing.
     """
     files, shapes, unknown = {}, {}, []
     for path in weight_files(ckpt_dir):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'Shard "{path}" listed in the index is '
-                                    'missing')
         with safe_open(path, framework='pt') as f:
             for key in f.keys():
                 name = to_modular(key)
