@@ -16,3 +16,6 @@ model = dict(
 optim_wrapper = dict(
     optimizer=dict(lr=2e-5), paramwise_cfg=dict(bypass_duplicate=True))
 custom_hooks = [dict(type='SaveTrainableParamsHook')]
+# in distributed runs: samples without <|ref|> / <|mem|> / <|seg|> tokens
+# leave the prompt encoder / memory bank / segmentation head without gradient
+find_unused_parameters = True

@@ -105,6 +105,18 @@ def test_stage_learning_rates(stage, lr, sam2_lr, accumulate):
             if not n.startswith('mask_decoder')} == {lr}
 
 
+@pytest.mark.parametrize('name', [
+    f'unipixel_{size}_stage{stage}.py' for size in ('3b', '7b')
+    for stage in (1, 2, 3)
+] + ['unipixel_3b_custom.py'])
+def test_ddp_runs_find_unused_parameters(name):
+    # a rank's batch may use no vision encoder (text-only chat), prompt
+    # encoder, memory bank or SAM2 while another rank's does
+    cfg = Config.fromfile(osp.join(CONFIGS, name))
+    assert 'runner_type' not in cfg and 'model_wrapper_cfg' not in cfg
+    assert cfg.find_unused_parameters is True
+
+
 def test_unipixel_configs_are_the_last_stage():
     for size in ('3b', '7b'):
         last = Config.fromfile(osp.join(CONFIGS, f'unipixel_{size}.py'))

@@ -172,3 +172,92 @@ def test_pack_unipixel_inputs():
     assert 'gt_masks_ori' not in sample
     assert repr(PackUniPixelInputs()).startswith(
         "PackUniPixelInputs(meta_keys=('sample_idx'")
+
+
+def text_only_results(**kwargs):
+    """A text-only conversation of two turns after the processing steps."""
+    results = dict(
+        turns=[
+            dict(question='Hi', answer='Hello.', obj_inds=[]),
+            dict(question='How are you?', answer='Fine.', obj_inds=[])
+        ],
+        objects=[],
+        task='chat',
+        prompt_type=None,
+        seg_targets=False,
+        sam2_size=16,
+        source='llava_instruct_665k',
+        entry='llava 7',
+        sample_idx=2)
+    results.update(kwargs)
+    return results
+
+
+def test_format_conversation_of_a_text_only_sample(tiny_processor_dir,
+                                                   tiny_processor):
+    out = FormatConversation(tiny_processor_dir)(text_only_results())
+    # the reference's messages: plain text, no video entry
+    messages = [
+        dict(role='user', content='Hi'),
+        dict(role='assistant', content='Hello.'),
+        dict(role='user', content='How are you?'),
+        dict(role='assistant', content='Fine.')
+    ]
+    expected = tiny_processor.apply_chat_template(messages, tokenize=False)
+    assert out['text'] == expected.rstrip() == (
+        '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n'
+        '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.'
+        '<|im_end|>\n<|im_start|>user\nHow are you?<|im_end|>\n'
+        '<|im_start|>assistant\nFine.<|im_end|>')
+    ids, labels = out['input_ids'], out['labels']
+    tok = tiny_processor.tokenizer
+    assert tok.decode(ids) == out['text']
+    assert not (ids == 244).any() and not (ids == 240).any()
+    assert tok.decode(labels[labels != IGNORE_INDEX]) == \
+        'Hello.<|im_end|>Fine.<|im_end|>'
+    assert torch.equal(labels, reference_labels(ids, out['text'], tok))
+    # evaluation: the generation prompt after the first turn
+    gen = FormatConversation(tiny_processor_dir)(text_only_results(
+        turns=[dict(question='Hi', answer=None, obj_inds=[])]))
+    assert gen['text'].endswith('user\nHi<|im_end|>\n<|im_start|>'
+                                'assistant\n')
+    assert (gen['labels'] == IGNORE_INDEX).all()
+
+
+def test_pack_a_text_only_sample_like_a_video_sample():
+    results = text_only_results(
+        input_ids=torch.tensor([1, 5, 6, 2]),
+        labels=torch.tensor([-100, -100, 6, 2]),
+        gt_answer='Fine.')
+    packed = PackUniPixelInputs(keep_ori_masks=True)(results)
+    inputs, sample = packed['inputs'], packed['data_samples']
+    assert set(inputs) == {'input_ids', 'labels'}
+    assert inputs['labels'].tolist() == [-100, -100, 6, 2]
+    assert sample.metainfo == dict(
+        frame_size=(0, 0), sam2_size=16, sample_idx=2, entry='llava 7',
+        source='llava_instruct_665k', task='chat')
+    assert sample.gt_answer == 'Fine.'
+    # the fields of a video sample without objects, with T = 0 frames and
+    # an empty token grid
+    video = PackUniPixelInputs(keep_ori_masks=True)(dict(
+        results,
+        pixel_values_videos=torch.zeros(16, 1176),
+        video_grid_thw=torch.tensor([1, 4, 4]),
+        second_per_grid_ts=1.0,
+        sam2_frames=torch.zeros(2, 3, 16, 16),
+        sam2_masks=torch.zeros(2, 0, 16, 16, dtype=torch.bool),
+        obj_masks=np.zeros((2, 0, 30, 40), dtype=bool),
+        frame_size=(30, 40)))['data_samples']
+    assert set(sample.keys()) == set(video.keys())
+    expected = dict(
+        prompt_frames=((0, ), torch.long),
+        prompt_masks=((0, 0, 0, 0), torch.bool),
+        gt_masks=((0, 0, 16, 16), torch.bool),
+        gt_obj_to_frame=((0, 0, 2), torch.int32),
+        gt_masks_ori=((0, 0, 0, 0), torch.bool))
+    for key, (shape, dtype) in expected.items():
+        assert sample.get(key).shape == shape, key
+        assert sample.get(key).dtype == video.get(key).dtype == dtype, key
+        assert sample.get(key).dim() == video.get(key).dim(), key
+    assert sample.prompt_coords == video.prompt_coords == []
+    assert sample.prompt_labels == video.prompt_labels == []

@@ -1,13 +1,17 @@
+import re
+
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from unipixel_mm.datasets.transforms import LoadFrames, LoadObjectMasks
-from unipixel_mm.datasets.transforms.loading import (decode_mask,
+from unipixel_mm.datasets.transforms.loading import (decode_mask, has_medium,
                                                      list_frame_files,
                                                      resize_masks,
-                                                     sample_frame_inds)
+                                                     sample_frame_inds,
+                                                     text_only)
+from unipixel_mm.registry import TRANSFORMS
 
 mask_utils = pytest.importorskip('pycocotools.mask')
 
@@ -181,3 +185,50 @@ def test_load_object_masks_errors_name_the_entry():
     # a segmentation target absent from the sampled frames is only logged
     out = LoadObjectMasks()(_sample([[None]], entry='ovis 9'))
     assert not out['obj_masks'].any()
+
+
+def text_sample(**kwargs) -> dict:
+    """A text-only conversation as the LLaVA data set formats it."""
+    results = dict(
+        turns=[dict(question='Hi', answer='Hello.', obj_inds=[])],
+        task='chat',
+        prompt_type=None,
+        seg_targets=False,
+        source='llava_instruct_665k',
+        entry='llava 7',
+        sample_idx=4)
+    results.update(kwargs)
+    return results
+
+
+def test_text_only_samples_pass_the_loading_transforms():
+    assert text_only(text_sample()) and not has_medium(text_sample())
+    for medium in (dict(img_path='a.jpg'), dict(video_path='v.mp4'),
+                   dict(frame_paths=['0.jpg']),
+                   dict(frames=np.zeros((1, 2, 2, 3), np.uint8))):
+        assert has_medium(medium) and not text_only(text_sample(**medium))
+    # empty sources are none
+    assert not has_medium(dict(img_path='', frame_paths=[], frames=None))
+    for transform in (LoadFrames(num_frames=4), LoadObjectMasks()):
+        assert transform(text_sample()) == text_sample()
+
+
+@pytest.mark.parametrize('kwargs,need', [
+    (dict(objects=[dict(masks=[None])]), '1 object(s)'),
+    (dict(prompt_type='mask'), "prompt_type='mask'"),
+    (dict(seg_targets=True), 'segmentation targets'),
+    (dict(task='seg'), "task='seg'"),
+])
+def test_text_only_samples_that_need_a_medium_fail(kwargs, need,
+                                                   pipeline_factory):
+    message = re.escape('llava 7: no image or video (frames, img_path, '
+                        'frame_paths or video_path) but the sample needs '
+                        f'one for its {need}')
+    with pytest.raises(ValueError, match=message):
+        text_only(text_sample(**kwargs))
+    # every transform of the pipeline that reads a visual input refuses it
+    for step in pipeline_factory():
+        if step['type'] == 'SampleObjects':  # samples turns only
+            continue
+        with pytest.raises(ValueError, match=message):
+            TRANSFORMS.build(step)(text_sample(**kwargs))

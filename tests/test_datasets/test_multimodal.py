@@ -3,6 +3,8 @@ import json
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from unipixel_mm.registry import DATASETS
@@ -26,7 +28,9 @@ def write_llava(root, video_writer):
             dict(**{'from': 'gpt'}, value='A dark clip.')]),
         dict(id='text', conversations=[
             dict(**{'from': 'human'}, value='Hi'),
-            dict(**{'from': 'gpt'}, value='Hello.')]),
+            dict(**{'from': 'gpt'}, value='Hello.'),
+            dict(**{'from': 'human'}, value='Tell me a joke.'),
+            dict(**{'from': 'gpt'}, value='No.')]),
         dict(id='long', image='coco/1.jpg', conversations=[
             dict(**{'from': 'human'}, value='<image>\nTalk.'),
             dict(**{'from': 'gpt'}, value=' '.join(['word'] * 250))]),
@@ -45,9 +49,9 @@ def test_llava_conversations(tmp_path, config_dataset_factory,
     dataset = config_dataset_factory(
         'llava_instruct_665k_videogpt_plus_576k', data_root=str(root),
         pipeline=pipeline_factory(num_frames=4, max_turns=-1))
-    # the text-only conversation is left out, the 250-word answer filtered
+    # the text-only conversation is kept, the 250-word answer filtered
     # (the recipe's max_num_words 200)
-    assert len(dataset) == 2
+    assert len(dataset) == 3
     info = dataset.get_data_info(0)
     assert info['task'] == 'chat' and info['source'] == 'llava_instruct_665k'
     assert [(t['question'], t['answer']) for t in info['turns']] == [
@@ -64,7 +68,81 @@ def test_llava_conversations(tmp_path, config_dataset_factory,
     assert video['video_path'].endswith('videogpt_plus/clips/v.mp4')
     assert video['turns'][0]['question'] == 'Describe it.'
     assert dataset[1]['inputs']['frames'].shape[0] == 4
+    text = dataset.get_data_info(2)
+    assert text['entry'] == 'llava text' and text['task'] == 'chat'
+    assert text['source'] == 'llava_instruct_665k'
+    assert not {'img_path', 'video_path', 'frame_paths', 'frames'} & set(text)
+    assert [(t['question'], t['answer']) for t in text['turns']] == [
+        ('Hi', 'Hello.'), ('Tell me a joke.', 'No.')]
+    assert set(dataset[2]['inputs']) == {'input_ids', 'labels'}
     train_step([packed, dataset[1]])
+
+
+def test_llava_text_only_batches_train(tmp_path, config_dataset_factory,
+                                       video_writer, tiny_processor,
+                                       model_factory):
+    """The recipe's pipeline (configs/_base_/datasets/
+    llava_instruct_665k_videogpt_plus_576k.py) feeds text-only samples to
+    the model alone and batched with a video sample."""
+    from unipixel_mm.datasets import unipixel_collate
+    root = write_llava(tmp_path, video_writer)
+    dataset = config_dataset_factory(
+        'llava_instruct_665k_videogpt_plus_576k', data_root=str(root))
+    tok = tiny_processor.tokenizer
+    text, video = dataset[2], dataset[1]
+    ids, labels = text['inputs']['input_ids'], text['inputs']['labels']
+    # the reference's messages of a text-only entry: plain user and
+    # assistant texts
+    messages = [
+        dict(role='user', content='Hi'),
+        dict(role='assistant', content='Hello.'),
+        dict(role='user', content='Tell me a joke.'),
+        dict(role='assistant', content='No.')
+    ]
+    assert tok.decode(ids) == tiny_processor.apply_chat_template(
+        messages, tokenize=False).rstrip()
+    # exactly the two answers and their <|im_end|> are supervised
+    supervised = (labels != -100).nonzero()[:, 0].tolist()
+    head = tok.encode('<|im_start|>assistant\n')
+    starts = [
+        i + len(head) for i in range(len(ids))
+        if ids[i:i + len(head)].tolist() == head
+    ]
+    answers = [tok.encode('Hello.<|im_end|>'), tok.encode('No.<|im_end|>')]
+    assert len(starts) == 2
+    assert supervised == [
+        s + k for s, a in zip(starts, answers) for k in range(len(a))
+    ]
+    assert [ids[s:s + len(a)].tolist()
+            for s, a in zip(starts, answers)] == answers
+    assert tok.decode(labels[supervised]) == 'Hello.<|im_end|>No.<|im_end|>'
+    sample = text['data_samples']
+    assert sample.metainfo['frame_size'] == (0, 0)
+    assert sample.gt_masks.shape == (0, 0, 768, 768)
+
+    model = model_factory().train()
+    for packed in ([text], [text, video]):
+        data = model.data_preprocessor(unipixel_collate(packed), True)
+        inputs = data['inputs']
+        losses = model(**data, mode='loss')
+        assert set(losses) == {'loss_lm'}
+        assert torch.isfinite(losses['loss_lm'])
+        # the mean cross-entropy of the supervised next tokens of all rows
+        logits = model(inputs, data['data_samples'], mode='tensor')
+        target = inputs['labels'][:, 1:]
+        expected = F.cross_entropy(
+            logits[:, :-1][target != -100].float(), target[target != -100])
+        assert torch.allclose(losses['loss_lm'], expected, atol=1e-5)
+    # the video row brings its patches, frames and grid; the text row none
+    assert inputs['video_grid_thw'].tolist() == [
+        video['inputs']['video_grid_thw'].tolist()]
+    assert torch.equal(inputs['pixel_values_videos'],
+                       video['inputs']['pixel_values_videos'])
+    assert inputs['frames'][0] is None
+    assert inputs['frames'][1].shape == video['inputs']['frames'].shape
+    # right padding: the text row keeps its labels, then -100
+    assert torch.equal(inputs['labels'][0, :len(labels)], labels)
+    assert (inputs['labels'][0, len(labels):] == -100).all()
 
 
 def write_mvbench(root, video_writer):

@@ -235,3 +235,19 @@ def test_sample_objects():
         dict(turns=turns, objects=objects)) is None
     with pytest.raises(ValueError, match='uses object 2'):
         SampleObjects()(dict(turns=[dict(obj_inds=[2])], objects=[{}]))
+
+
+def test_text_only_samples_pass_the_processing_transforms(tiny_processor_dir):
+    turns = [dict(question='Hi', answer='Hello.', obj_inds=[]),
+             dict(question='Bye', answer='Bye.', obj_inds=[])]
+    sample = dict(turns=turns, task='chat', prompt_type=None,
+                  seg_targets=False, entry='llava 7')
+    out = SampleObjects(max_turns=-1)(dict(sample))
+    assert out == dict(sample, objects=[])
+    np.random.seed(0)
+    out = SampleObjects(max_turns=1)(dict(sample))
+    assert len(out['turns']) == 1 and out['turns'][0] in turns
+    for transform in (QwenVideoProcess(tiny_processor_dir), SamplePrompts()):
+        assert transform(dict(sample)) == sample
+    # no SAM2 frames or masks, only the side the data sample records
+    assert SAM2Resize(size=16)(dict(sample)) == dict(sample, sam2_size=16)

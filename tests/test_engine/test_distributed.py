@@ -1,9 +1,12 @@
 """CPU distributed setup: the process group and the model wrapper."""
+import os
+import queue
 import socket
 
 import pytest
 import torch
 import torch.distributed as torch_dist
+import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
@@ -86,3 +89,73 @@ def test_unsupported_setups_fail_before_starting(cfg, launcher, match):
     with pytest.raises(ValueError, match=match):
         setup_cpu_distributed(Config(cfg), launcher)
     assert not torch_dist.is_initialized()
+
+
+def _train_rank(rank: int, port: int, model_cfg: dict, batches: list,
+                results) -> None:
+    """Two train steps of the tiny UniPixel on ``batches[rank]`` with the
+    recipe's DDP options; puts (rank, parameter sums or the error)."""
+    from unipixel_mm.registry import MODELS
+    from unipixel_mm.utils import register_all_modules
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    register_all_modules()
+    torch_dist.init_process_group('gloo', rank=rank, world_size=2)
+    try:
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg).train()
+        ddp = CPUDistributedDataParallel(
+            model, broadcast_buffers=False, find_unused_parameters=True)
+        optim_wrapper = OptimWrapper(
+            torch.optim.SGD(model.parameters(), lr=0.1))
+        for _ in range(2):
+            ddp.train_step(batches[rank], optim_wrapper=optim_wrapper)
+        results.put(
+            (rank, [float(p.detach().double().sum())
+                    for p in model.parameters()]))
+    except Exception as e:  # reported to the test process
+        results.put((rank, f'{type(e).__name__}: {e}'))
+    finally:
+        torch_dist.destroy_process_group()
+
+
+def test_text_only_and_video_ranks_train_with_unused_parameters(
+        tiny_cfg, model_factory, batch_factory):
+    """A text-only batch on one rank (no vision encoder, prompt encoder,
+    memory bank or SAM2) and a <|ref|> video batch on the other: the
+    recipe's find_unused_parameters=True keeps the ranks in step."""
+    from unipixel_mm.datasets import unipixel_collate
+    from unipixel_mm.datasets.transforms import PackUniPixelInputs
+    ids = torch.tensor([1, 10, 11, 12, 13, 14, 2])
+    text = PackUniPixelInputs()(
+        dict(input_ids=ids, labels=ids.masked_fill(ids < 13, -100),
+             task='chat', prompt_type=None, seg_targets=False,
+             sam2_size=128, entry='llava 1'))
+    inputs, samples = batch_factory(
+        model_factory(), points=1, segs=0, with_targets=True)
+    batches = [
+        unipixel_collate([text]),
+        dict(inputs=inputs, data_samples=samples)
+    ]
+    ctx = mp.get_context('spawn')
+    results, port = ctx.Queue(), free_port()
+    procs = [
+        ctx.Process(
+            target=_train_rank,
+            args=(rank, port, tiny_cfg, batches, results))
+        for rank in range(2)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        out = dict(results.get(timeout=240) for _ in procs)
+    except queue.Empty:
+        out = {}
+    for proc in procs:
+        proc.join(30)
+        if proc.is_alive():
+            proc.kill()
+    assert set(out) == {0, 1}, out
+    assert all(isinstance(v, list) for v in out.values()), out
+    # the same update on both ranks
+    assert out[0] == out[1]

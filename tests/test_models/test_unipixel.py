@@ -1,6 +1,8 @@
 import pytest
 import torch
 
+from unipixel_mm.datasets import unipixel_collate
+from unipixel_mm.datasets.transforms import PackUniPixelInputs
 from unipixel_mm.registry import MODELS
 
 
@@ -155,3 +157,99 @@ def test_samples_without_seg_targets_only_train_the_lm(
     assert samples[0].gt_masks.shape[1] == 0
     losses = model(inputs, samples, mode='loss')
     assert set(losses) == {'loss_lm'}
+
+
+def _text_only(ids, answer_from):
+    """A packed text-only sample (LLaVA-665K) whose tokens from
+    ``answer_from`` on are the supervised answer."""
+    ids = torch.tensor(ids)
+    labels = ids.clone()
+    labels[:answer_from] = -100
+    return PackUniPixelInputs()(
+        dict(input_ids=ids, labels=labels, task='chat', prompt_type=None,
+             seg_targets=False, sam2_size=128, entry='llava 1'))
+
+
+def _packed_video(inputs, samples):
+    """A ``make_batch`` sample as the pipeline packs it."""
+    packed = _unbatch(inputs)
+    if 'labels' in inputs:
+        packed['labels'] = inputs['labels'][0]
+    return dict(inputs=packed, data_samples=samples[0])
+
+
+def test_text_only_and_mixed_batches_train(model_factory, batch_factory):
+    model = model_factory().train()
+    text = _text_only([1, 10, 11, 12, 13, 14, 2], answer_from=4)
+    video = _packed_video(*batch_factory(model, points=1, segs=1,
+                                         with_targets=True))
+
+    def run(packed):
+        data = model.data_preprocessor(unipixel_collate(packed), True)
+        return data, model(**data, mode='loss')
+
+    alone, losses = run([text])
+    assert set(alone['inputs']) == {'input_ids', 'attention_mask', 'labels'}
+    assert set(losses) == {'loss_lm'} and torch.isfinite(losses['loss_lm'])
+    losses['loss_lm'].backward()
+    params = dict(model.named_parameters())
+    assert params['llm.lm_head.weight'].grad.abs().sum() > 0
+    # a text-only batch leaves the visual modules without gradients
+    # (find_unused_parameters in distributed training)
+    for prefix in ('vision_tokenizer', 'prompt_encoder', 'memory_bank',
+                   'mask_decoder', 'llm.seg_head'):
+        assert all(p.grad is None for n, p in params.items()
+                   if n.startswith(prefix)), prefix
+    model.zero_grad()
+
+    mixed, losses = run([text, video])
+    assert set(losses) == {
+        'loss_lm', 'loss_mask', 'loss_dice', 'loss_iou', 'loss_class'
+    }
+    assert all(torch.isfinite(v) for v in losses.values())
+    # each row reads as it does alone: the text row has text positions,
+    # the video row its patches
+    with torch.no_grad():
+        logits = model(mixed['inputs'], mixed['data_samples'], mode='tensor')
+        length = len(text['inputs']['input_ids'])
+        for row, packed in enumerate([text, video]):
+            data = model.data_preprocessor(unipixel_collate([packed]), True)
+            single = model(**data, mode='tensor')[0]
+            assert torch.allclose(logits[row, :single.size(0)], single,
+                                  atol=1e-5)
+    assert (mixed['inputs']['attention_mask'][0, length:] == 0).all()
+
+
+def test_greedy_generation_on_a_text_only_prompt(tiny_model, batch_factory):
+    model = tiny_model
+    prompt = [1, 10, 11, 12, 13]
+    text = _text_only(prompt, answer_from=len(prompt))
+    data = model.data_preprocessor(unipixel_collate([text]), False)
+    result = model.generate(data['inputs'], data['data_samples'],
+                            max_new_tokens=6)[0]
+    # greedy decoding by hand: the argmax of a full forward, token by token
+    ids = torch.tensor([prompt])
+    with torch.no_grad():
+        for _ in range(6):
+            token = model(dict(input_ids=ids), mode='tensor')[0, -1].argmax()
+            ids = torch.cat([ids, token.view(1, 1)], 1)
+            if token == 2:
+                break
+    assert result.ids.tolist() == ids[0, len(prompt):].tolist()
+    assert result.masks.shape == (0, 0, 0, 0)
+    assert result.mask_scores.shape == (0, 0)
+    # batched (left-padded) with a video sample: both as alone
+    video = _packed_video(*batch_factory(model, points=1, segs=1))
+    alone = model.data_preprocessor(unipixel_collate([video]), False)
+    single = model.generate(alone['inputs'], alone['data_samples'],
+                            max_new_tokens=6)[0]
+    mixed = model.data_preprocessor(unipixel_collate([text, video]), False)
+    assert mixed['inputs']['frames'][0] is None
+    both = model.generate(mixed['inputs'], mixed['data_samples'],
+                          max_new_tokens=6)
+    assert torch.equal(both[0].ids[:result.ids.numel()], result.ids)
+    assert torch.equal(both[1].ids, single.ids)
+    assert torch.equal(both[1].masks, single.masks)
+    preds = model(**mixed, mode='predict')
+    assert preds[0].pred_masks == [] and preds[0].pred_mask_scores.numel() == 0
+    assert len(preds[1].pred_masks) >= 1

@@ -87,6 +87,7 @@ class BasePixelDataset(BaseDataset):
     - the visual source: ``img_path``, ``frame_paths``, ``video_path``
       (+ optional ``frame_ids``) or in-memory ``frames`` ((N, H, W, 3)
       uint8), see :class:`~unipixel_mm.datasets.transforms.LoadFrames`;
+      none in a text-only conversation (``chat`` form, no objects);
     - ``objects``: a list of ``dict(masks=[one entry per candidate frame],
       oid=str, prompt=optional given prompt)``, see
       :func:`~unipixel_mm.datasets.transforms.loading.decode_mask`;

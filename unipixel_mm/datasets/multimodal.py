@@ -4,7 +4,8 @@
   ``llava_v1_5_mix665k_with_videogpt_plus_576k.json``): a list of ``dict(id,
   image='{path}' | video='{path}', conversations=[dict(from='human' |
   'gpt', value=...), ...])``; the first human turn has an ``<image>`` /
-  ``<video>`` line at its start or end.
+  ``<video>`` line at its start or end. Entries with neither ``image`` nor
+  ``video`` are text-only conversations.
 - MVBench: ``json/{task}.json`` lists of ``dict(video, question,
   candidates, answer)``; each task's videos lie in its own folder of
   ``video/`` (the ``tvqa`` task as folders of frames).
@@ -19,8 +20,6 @@ The benchmarks are evaluation-only: the question lists the options as
 import os.path as osp
 import re
 from typing import List, Sequence
-
-from mmengine.logging import print_log
 
 from unipixel_mm.registry import DATASETS
 from .base_pixel_dataset import BasePixelDataset, count_words
@@ -55,10 +54,12 @@ def options_prompt(question: str, options: Sequence[str]) -> str:
 
 @DATASETS.register_module()
 class LLaVAInstructDataset(BasePixelDataset):
-    """Conversations about an image or a video (the ``chat`` form).
+    """Conversations about an image, a video or neither (the ``chat`` form).
 
-    Text-only conversations are left out (logged): every sample of this
-    pipeline has a visual input.
+    Text-only conversations (LLaVA-665K entries without ``image`` and
+    ``video``) are kept, as the reference keeps them: their data infos have
+    no visual source and the pipeline passes them through without frames
+    (see :func:`~unipixel_mm.datasets.transforms.loading.text_only`).
 
     Args:
         data_root (str): Data root.
@@ -84,9 +85,9 @@ class LLaVAInstructDataset(BasePixelDataset):
             **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """One data info per conversation with an image or a video."""
+        """One data info per conversation."""
         raws = load_annotation(self.ann_file, 'conversation file')
-        data_list, text_only = [], 0
+        data_list = []
         for i, raw in enumerate(raws):
             entry = f"llava {raw.get('id', i)}"
             if 'image' in raw and 'video' in raw:
@@ -102,8 +103,7 @@ class LLaVAInstructDataset(BasePixelDataset):
                                         raw['video']),
                     source='videogpt_plus_576k')
             else:
-                text_only += 1
-                continue
+                media = dict(source='llava_instruct_665k')
             data_list.append(
                 dict(
                     media,
@@ -111,11 +111,6 @@ class LLaVAInstructDataset(BasePixelDataset):
                     duration=raw.get('duration', 0),
                     num_words=count_words(raw['conversations'][1]['value']),
                     entry=entry))
-        if text_only:
-            print_log(
-                f'{self.ann_file}: {text_only} text-only conversations left '
-                'out (every sample needs an image or a video)',
-                logger='current')
         return data_list
 
     @staticmethod

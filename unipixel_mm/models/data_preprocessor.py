@@ -30,7 +30,9 @@ class UniPixelDataPreprocessor(BaseDataPreprocessor):
     optional ``labels`` (L,), and for its visual input either
     ``pixel_values_videos`` (P, D_patch) with ``video_grid_thw`` (3,) and
     ``second_per_grid_ts``, or ``pixel_values`` with ``image_grid_thw``, plus
-    ``frames`` (T, 3, S, S) for SAM2.
+    ``frames`` (T, 3, S, S) for SAM2; a text-only sample has neither. The
+    visual inputs are concatenated over the samples that have them, and
+    ``frames`` lists every sample's (None for a sample without).
 
     Args:
         pad_token_id (int): id used to pad ``input_ids``.

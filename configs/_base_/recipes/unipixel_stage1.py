@@ -18,4 +18,9 @@ train_dataloader = dict(dataset=_base_.stage1_dataset)
 # batch 1 per GPU; 32 steps of accumulation on 8 GPUs make 256
 optim_wrapper = dict(optimizer=dict(lr=1e-3), accumulative_counts=32)
 default_hooks = dict(checkpoint=dict(by_epoch=True, interval=1))
+# in distributed (DDP) runs the mixture leaves modules without gradient on
+# some ranks: text-only chat uses no vision encoder, samples without <|ref|>
+# or <|mem|> tokens no prompt encoder or memory bank, samples without
+# <|seg|> no segmentation head or SAM2
+find_unused_parameters = True
 custom_hooks = [dict(type='SaveTrainableParamsHook')]

@@ -9,7 +9,7 @@ from unipixel_mm.registry import TRANSFORMS
 from unipixel_mm.structures import PixelDataSample
 from ..tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
                          get_processor)
-from .loading import describe
+from .loading import describe, text_only
 
 _ASSISTANT_START = '<|im_start|>assistant\n'
 _TURN_END = '<|im_end|>'
@@ -77,8 +77,10 @@ class FormatConversation(BaseTransform):
 
     The first user turn gets the video and, when the objects come with mask
     prompts, the :func:`region_prefix` before its question; every later
-    turn is text only. The ``<|video_pad|>`` placeholder is expanded to
-    ``prod(video_grid_thw) / merge_size ** 2`` tokens. Labels are
+    turn is text only, and so is every turn of a text-only sample (no
+    video, see :func:`~.loading.text_only`). The ``<|video_pad|>``
+    placeholder is expanded to ``prod(video_grid_thw) / merge_size ** 2``
+    tokens. Labels are
     ``IGNORE_INDEX`` (-100) except on the assistant answers and the
     ``<|im_end|>`` closing each (the reference's ChatML masking). When the
     last turn has no answer (evaluation) the generation prompt is appended
@@ -93,8 +95,8 @@ class FormatConversation(BaseTransform):
 
     Required keys: ``turns`` (list of dict with ``question`` and ``answer``),
     ``objects`` (with ``oid`` for mask prompts), ``prompt_type``,
-    ``seg_targets``; ``video_grid_thw`` and ``frames`` for the video;
-    ``prompt_masks`` for mask prompts.
+    ``seg_targets``; ``video_grid_thw`` and ``frames`` for the video (none
+    in a text-only sample); ``prompt_masks`` for mask prompts.
 
     Added keys:
         - ``input_ids`` (Tensor): (L,) long.
@@ -148,6 +150,8 @@ class FormatConversation(BaseTransform):
 
     def transform(self, results: dict) -> Optional[dict]:
         """Tokenises; see the class docstring for the keys."""
+        # refuses a sample without a video that needs one
+        text_only(results, ('video_grid_thw', ))
         messages, generate = self._messages(results)
         text = self.processor.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=generate)
@@ -222,8 +226,11 @@ class PackUniPixelInputs(BaseTransform):
       with N = prod(video_grid_thw), ``second_per_grid_ts`` (float);
     - ``frames`` (T, 3, S, S) float, the normalised SAM2 frames;
 
-    and the data sample holds every prompt and target field, empty (O = 0)
-    when the sample has none so that batches collate uniformly:
+    (a text-only sample, see :func:`~.loading.text_only`, has
+    ``input_ids`` and ``labels`` only) and the data sample holds every
+    prompt and target field, empty (O = 0) when the sample has none so that
+    batches collate uniformly (T = grid_t = grid_h = grid_w = 0 without a
+    video):
 
     - ``prompt_coords`` / ``prompt_labels``: lists of (P, 2) float /
       (P,) long; ``prompt_frames``: (O,) long;
@@ -238,7 +245,8 @@ class PackUniPixelInputs(BaseTransform):
     - ``memory_turn``: the follow-up question of a PixelQA sample, see
       :class:`~unipixel_mm.datasets.BasePixelDataset`.
 
-    Metainfo: ``frame_size`` (H, W), ``sam2_size`` and ``meta_keys``.
+    Metainfo: ``frame_size`` (H, W) ((0, 0) without a video), ``sam2_size``
+    and ``meta_keys``.
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the metainfo when
@@ -260,21 +268,25 @@ class PackUniPixelInputs(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Packs; see the class docstring for the layout."""
-        frames = results['sam2_frames']
-        num_frames, size = len(frames), results['sam2_size']
-        grid = results['video_grid_thw']
-        inputs = dict(
-            input_ids=results['input_ids'],
-            labels=results['labels'],
-            pixel_values_videos=results['pixel_values_videos'],
-            video_grid_thw=grid,
-            second_per_grid_ts=float(results['second_per_grid_ts']),
-            frames=frames)
+        text = text_only(results, ('sam2_frames', 'pixel_values_videos'))
+        size = results['sam2_size']
+        inputs = dict(input_ids=results['input_ids'], labels=results['labels'])
+        grid_t = grid_h = grid_w = 0
+        if not text:
+            grid = results['video_grid_thw']
+            grid_t, grid_h, grid_w = grid.tolist()
+            inputs.update(
+                pixel_values_videos=results['pixel_values_videos'],
+                video_grid_thw=grid,
+                second_per_grid_ts=float(results['second_per_grid_ts']),
+                frames=results['sam2_frames'])
+        num_frames = len(inputs.get('frames', ()))
+        frame_size = tuple(results.get('frame_size', (0, 0)))
 
         sample = PixelDataSample()
         sample.set_metainfo(
             dict(
-                frame_size=tuple(results['frame_size']),
+                frame_size=frame_size,
                 sam2_size=size,
                 **{k: results[k]
                    for k in self.meta_keys if k in results}))
@@ -282,12 +294,12 @@ class PackUniPixelInputs(BaseTransform):
         sample.prompt_labels = results.get('prompt_labels', [])
         sample.prompt_frames = results.get('prompt_frames',
                                            torch.zeros(0, dtype=torch.long))
-        grid_t, grid_h, grid_w = grid.tolist()
         sample.prompt_masks = results.get(
             'prompt_masks',
             torch.zeros(grid_t, 0, grid_h // 2, grid_w // 2, dtype=torch.bool))
         seg = results.get('seg_targets', False)
-        gt_masks = results['sam2_masks']
+        gt_masks = results.get(
+            'sam2_masks', torch.zeros(0, 0, size, size, dtype=torch.bool))
         if not seg:
             gt_masks = gt_masks.new_zeros(num_frames, 0, size, size)
         sample.gt_masks = gt_masks
@@ -298,7 +310,9 @@ class PackUniPixelInputs(BaseTransform):
              torch.zeros(num_frames, num_objs, dtype=torch.int32)],
             dim=-1)
         if self.keep_ori_masks:
-            ori = torch.from_numpy(results['obj_masks'])
+            ori = torch.from_numpy(results['obj_masks']) \
+                if 'obj_masks' in results else torch.zeros(
+                    0, 0, *frame_size, dtype=torch.bool)
             sample.set_field(ori if seg else ori[:, :0], 'gt_masks_ori')
             if results.get('foreground_masks') is not None:
                 sample.set_field(

@@ -6,6 +6,11 @@ explicit list of frame files, or an in-memory array); object masks are
 annotated per candidate frame, and :class:`LoadFrames` records which
 candidates it sampled in ``frame_inds`` so that :class:`LoadObjectMasks`
 decodes the masks of the same frames.
+
+A sample without any visual source is a text-only conversation (the
+LLaVA-665K entries without an image or a video): every transform of the
+standard pipeline passes it through without frames, pixels or objects, see
+:func:`text_only`.
 """
 import importlib.util
 import logging
@@ -44,6 +49,66 @@ def describe(results: dict) -> str:
     if results.get('frame_paths'):
         return f"{name} ({osp.dirname(results['frame_paths'][0])})"
     return str(name)
+
+
+#: Keys of a sample's visual source, see :class:`LoadFrames`.
+MEDIUM_KEYS = ('frames', 'img_path', 'frame_paths', 'video_path')
+
+
+def has_medium(results: dict) -> bool:
+    """Whether a sample has a visual source (in-memory frames, an image,
+    frame files or a video).
+
+    Args:
+        results (dict): The pipeline's results.
+
+    Returns:
+        bool: True if ``frames`` is set or ``img_path``, ``frame_paths`` or
+        ``video_path`` is not empty.
+    """
+    return results.get('frames') is not None or any(
+        results.get(k) for k in MEDIUM_KEYS[1:])
+
+
+def text_only(results: dict, inputs: Sequence[str] = ()) -> bool:
+    """Whether a sample is a text-only conversation, checking that it can be.
+
+    A sample without a visual source (:func:`has_medium`) is a plain
+    conversation (``task='chat'``) or a corrupt annotation: objects, visual
+    prompts, segmentation targets and the other task forms need an image or
+    a video.
+
+    Args:
+        results (dict): The pipeline's results.
+        inputs (Sequence[str]): Keys of the visual inputs a transform reads
+            (e.g. ``sam2_frames``); a sample holding any of them is not
+            text-only.
+
+    Returns:
+        bool: True if the sample has no visual source and none of
+        ``inputs``.
+
+    Raises:
+        ValueError: Naming the entry, when a sample without a visual source
+            needs one.
+    """
+    if has_medium(results) or any(
+            results.get(k) is not None for k in inputs):
+        return False
+    needs = []
+    if results.get('objects'):
+        needs.append(f"{len(results['objects'])} object(s)")
+    if results.get('prompt_type') is not None:
+        needs.append(f"prompt_type={results['prompt_type']!r}")
+    if results.get('seg_targets'):
+        needs.append('segmentation targets')
+    if results.get('task', 'chat') != 'chat':
+        needs.append(f"task={results['task']!r}")
+    if needs:
+        raise ValueError(f'{describe(results)}: no image or video (frames, '
+                         'img_path, frame_paths or video_path) but the '
+                         f"sample needs one for its {', '.join(needs)}")
+    return True
 
 
 def with_context(err: Exception, context: str) -> Exception:
@@ -222,6 +287,10 @@ class LoadFrames(BaseTransform):
           sampled (the frame a prompt is drawn on); it replaces the nearest
           sampled frame, as the reference does.
 
+    A sample with none of them is a text-only conversation: it passes
+    through without the added keys (a ``ValueError`` if it needs a visual
+    input, see :func:`text_only`).
+
     Added keys:
         - ``frames`` (np.ndarray): (T, H, W, 3) uint8 RGB, sampled.
         - ``frame_inds`` (list[int]): the candidate index of each frame.
@@ -254,6 +323,8 @@ class LoadFrames(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Loads the frames; see the class docstring for the keys."""
+        if text_only(results):
+            return results
         try:
             frames, inds = self._load(results, self._num_to_sample())
         except (OSError, ValueError) as e:
@@ -283,13 +354,10 @@ class LoadFrames(BaseTransform):
             paths = self._select_ids(paths, results)
             inds = self._sample(len(paths), num, results)
             return self._read_files([paths[i] for i in inds]), inds
-        if video_path:
-            reader = VideoReader(video_path, self.backend)
-            ids = self._select_ids(list(range(reader.num_frames)), results)
-            inds = self._sample(len(ids), num, results)
-            return reader.get_frames([ids[i] for i in inds]), inds
-        raise KeyError(f'{describe(results)}: no frames, img_path, '
-                       'frame_paths or video_path')
+        reader = VideoReader(video_path, self.backend)
+        ids = self._select_ids(list(range(reader.num_frames)), results)
+        inds = self._sample(len(ids), num, results)
+        return reader.get_frames([ids[i] for i in inds]), inds
 
     def _sample(self, num_total: int, num: int, results: dict) -> List[int]:
         inds = sample_frame_inds(num_total, num, self.sample_type)
@@ -501,6 +569,8 @@ class LoadObjectMasks(BaseTransform):
           union of all annotated objects of the video (ReVOS); an entry of
           another size than the frame is an error, not resized.
 
+    A text-only sample (no frames, see :func:`text_only`) passes through.
+
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
         - ``foreground_masks`` (np.ndarray): (T, H, W) bool, with
@@ -514,6 +584,8 @@ class LoadObjectMasks(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decodes the masks; see the class docstring for the keys."""
+        if text_only(results):
+            return results
         frame_size = tuple(results['frame_size'])
         inds = results['frame_inds']
         objects = results.get('objects', [])

@@ -3,6 +3,8 @@ and visual prompts.
 
 Shapes: T sampled frames of (H, W) pixels; O objects; S the SAM2 side;
 (grid_t, grid_h, grid_w) the Qwen2.5-VL patch grid, grid_t = ceil(T / 2).
+A text-only sample (no frames, see :func:`~.loading.text_only`) passes
+through the frame and prompt transforms unchanged.
 """
 import math
 from typing import List, Optional, Sequence, Tuple, Union
@@ -17,7 +19,7 @@ from sam2.modeling.sam2_utils import get_next_point
 
 from unipixel_mm.registry import TRANSFORMS
 from ..tokenizer import get_processor
-from .loading import describe, resize_masks, sample_frame_inds
+from .loading import describe, resize_masks, sample_frame_inds, text_only
 
 #: ImageNet statistics the SAM2 (Hiera) image encoder expects.
 SAM2_MEAN = (0.485, 0.456, 0.406)
@@ -45,7 +47,8 @@ class SampleObjects(BaseTransform):
         - optional ``prompt_type``.
 
     Modified keys: ``turns`` (the kept ones, in sampled order, ``obj_inds``
-    renumbered) and ``objects``.
+    renumbered) and ``objects`` (empty in a text-only sample, see
+    :func:`~.loading.text_only`).
 
     Args:
         max_turns (int): Turns to keep; -1 keeps all in their order.
@@ -196,7 +199,8 @@ class QwenVideoProcess(BaseTransform):
     a mask for every frame). Samples with visual prompts need the same
     frames on both sides and are refused then.
 
-    Required keys: ``frames`` (np.ndarray): (T, H, W, 3) uint8.
+    Required keys: ``frames`` (np.ndarray): (T, H, W, 3) uint8; none for a
+    text-only sample, which gets no added keys.
 
     Added keys:
         - ``pixel_values_videos`` (Tensor): (grid_t * grid_h * grid_w,
@@ -238,6 +242,8 @@ class QwenVideoProcess(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Makes the patches; see the class docstring for the keys."""
+        if text_only(results):
+            return results
         frames = results['frames']
         inds = sample_frame_inds(len(frames), self.num_frames or -1)
         if len(inds) < len(frames):
@@ -288,7 +294,8 @@ class SAM2Resize(BaseTransform):
     Added keys:
         - ``sam2_frames`` (Tensor): (T, 3, S, S) float.
         - ``sam2_masks`` (Tensor): (T, O, S, S) bool, O = 0 without masks.
-        - ``sam2_size`` (int): S.
+        - ``sam2_size`` (int): S; the only key a text-only sample (no
+          ``frames``) gets.
 
     Args:
         size (int): SAM2 image side; 768 for the official checkpoints.
@@ -306,6 +313,9 @@ class SAM2Resize(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Resizes; see the class docstring for the keys."""
+        results['sam2_size'] = self.size
+        if text_only(results):
+            return results
         frames = torch.from_numpy(results['frames']).permute(0, 3, 1, 2)
         frames = F.interpolate(
             frames.float() / 255, (self.size, self.size),
@@ -320,7 +330,6 @@ class SAM2Resize(BaseTransform):
         else:
             masks = torch.zeros(len(frames), 0, 1, 1, dtype=torch.bool)
         results['sam2_masks'] = resize_masks(masks, (self.size, self.size))
-        results['sam2_size'] = self.size
         return results
 
     def __repr__(self) -> str:
@@ -450,7 +459,7 @@ class SamplePrompts(BaseTransform):
       them (an odd last frame pairs with itself) and OR-ed, each pair is
       resized to the patch grid (grid_h * 14, grid_w * 14) and max-pooled
       by 28 to (grid_h / 2, grid_w / 2).
-    - ``None``: no prompt.
+    - ``None``: no prompt; a text-only sample must have none.
 
     Points and boxes are in pixels of the SAM2 frame, sampled from
     ``sam2_masks`` as the reference does; an object may instead carry a
@@ -497,6 +506,8 @@ class SamplePrompts(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Samples prompts; see the class docstring for the keys."""
+        if text_only(results, ('sam2_masks', 'obj_masks')):
+            return results
         prompt_type = results.get('prompt_type')
         if prompt_type in ('point', 'box', 'mix'):
             self._points_or_boxes(results, prompt_type)
