@@ -2,6 +2,7 @@
 import os
 import queue
 import socket
+import time
 
 import pytest
 import torch
@@ -93,8 +94,9 @@ def test_unsupported_setups_fail_before_starting(cfg, launcher, match):
 
 def _train_rank(rank: int, port: int, model_cfg: dict, batches: list,
                 results) -> None:
-    """Two train steps of the tiny UniPixel on ``batches[rank]`` with the
-    recipe's DDP options; puts (rank, parameter sums or the error)."""
+    """Train steps of the tiny UniPixel with the recipe's DDP options:
+    ``batches[rank]`` twice, or each of them when it is a list; puts (rank,
+    parameter sums or the error)."""
     from unipixel_mm.registry import MODELS
     from unipixel_mm.utils import register_all_modules
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
@@ -108,8 +110,9 @@ def _train_rank(rank: int, port: int, model_cfg: dict, batches: list,
             model, broadcast_buffers=False, find_unused_parameters=True)
         optim_wrapper = OptimWrapper(
             torch.optim.SGD(model.parameters(), lr=0.1))
-        for _ in range(2):
-            ddp.train_step(batches[rank], optim_wrapper=optim_wrapper)
+        steps = batches[rank]
+        for batch in steps if isinstance(steps, list) else [steps] * 2:
+            ddp.train_step(batch, optim_wrapper=optim_wrapper)
         results.put(
             (rank, [float(p.detach().double().sum())
                     for p in model.parameters()]))
@@ -117,6 +120,77 @@ def _train_rank(rank: int, port: int, model_cfg: dict, batches: list,
         results.put((rank, f'{type(e).__name__}: {e}'))
     finally:
         torch_dist.destroy_process_group()
+
+
+def _train_two_ranks(model_cfg: dict, batches: list) -> dict:
+    """Runs :func:`_train_rank` on two spawned gloo ranks.
+
+    Returns:
+        dict: rank -> parameter sums, or the error; a rank that died
+        (gloo aborts the process on a collective mismatch) or was stopped
+        after its peer died maps to ``'exit code N'``.
+    """
+    ctx = mp.get_context('spawn')
+    results, port = ctx.Queue(), free_port()
+    procs = [
+        ctx.Process(
+            target=_train_rank,
+            args=(rank, port, model_cfg, batches, results))
+        for rank in range(2)
+    ]
+    for proc in procs:
+        proc.start()
+    out, deadline, died_at = {}, time.monotonic() + 240, None
+    while len(out) < len(procs) and time.monotonic() < deadline:
+        try:
+            rank, value = results.get(timeout=1)
+            out[rank] = value
+            continue
+        except queue.Empty:
+            pass
+        if died_at is None and any(p.exitcode not in (None, 0)
+                                   for p in procs):
+            died_at = time.monotonic()
+        if died_at is not None and time.monotonic() - died_at > 10:
+            break  # the peer of a dead rank waits in a collective
+    for rank, proc in enumerate(procs):
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        out.setdefault(rank, f'exit code {proc.exitcode}')
+    return out
+
+
+def _text_batch():
+    from unipixel_mm.datasets import unipixel_collate
+    from unipixel_mm.datasets.transforms import PackUniPixelInputs
+    ids = torch.tensor([1, 10, 11, 12, 13, 14, 2])
+    return unipixel_collate([
+        PackUniPixelInputs()(
+            dict(input_ids=ids, labels=ids.masked_fill(ids < 13, -100),
+                 task='chat', prompt_type=None, seg_targets=False,
+                 sam2_size=128, entry='llava 1'))
+    ])
+
+
+def test_ranks_in_step_need_one_kind_per_step(tiny_cfg, model_factory,
+                                              batch_factory):
+    """The mask loss synchronises the ranks once per segmentation sample:
+    ranks that draw a segmentation and a text-only sample in the same step
+    go out of step, which DataTypeGroupSampler (one kind per step on all
+    ranks, as the reference's group_by_data_type) prevents."""
+    inputs, samples = batch_factory(
+        model_factory(), points=0, segs=1, with_targets=True)
+    seg, text = dict(inputs=inputs, data_samples=samples), _text_batch()
+    grouped = _train_two_ranks(tiny_cfg, [[seg, text], [seg, text]])
+    assert all(isinstance(v, list) for v in grouped.values()), grouped
+    assert grouped[0] == grouped[1]
+    mixed = _train_two_ranks(tiny_cfg, [[seg, text], [text, seg]])
+    # gloo aborts a rank on the mismatch, the other loses its peer
+    assert any(
+        isinstance(v, str) and ('exit code' in v or 'gloo' in v)
+        for v in mixed.values()), mixed
 
 
 def test_text_only_and_video_ranks_train_with_unused_parameters(
@@ -137,24 +211,7 @@ def test_text_only_and_video_ranks_train_with_unused_parameters(
         unipixel_collate([text]),
         dict(inputs=inputs, data_samples=samples)
     ]
-    ctx = mp.get_context('spawn')
-    results, port = ctx.Queue(), free_port()
-    procs = [
-        ctx.Process(
-            target=_train_rank,
-            args=(rank, port, tiny_cfg, batches, results))
-        for rank in range(2)
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        out = dict(results.get(timeout=240) for _ in procs)
-    except queue.Empty:
-        out = {}
-    for proc in procs:
-        proc.join(30)
-        if proc.is_alive():
-            proc.kill()
+    out = _train_two_ranks(tiny_cfg, batches)
     assert set(out) == {0, 1}, out
     assert all(isinstance(v, list) for v in out.values()), out
     # the same update on both ranks

@@ -30,6 +30,7 @@ from .templates import (REF_IMAGE_SHORT_PROMPTS, REG_DETAILED_PROMPTS,
                         SEG_RESPONSES, SEG_SENTENCE_PROMPTS,
                         SEG_VIDEO_QUERY_PROMPTS)
 from .tokenizer import SEG_TOKEN
+from .transforms.loading import has_medium
 
 #: Per task: the prompt kind (``'point_or_box'`` is decided per sample) and
 #: whether the objects are segmentation targets.
@@ -235,6 +236,16 @@ class BasePixelDataset(BaseDataset):
             info.setdefault('gt_answer', last['answer'])
             last['answer'] = None
         return info
+
+    def data_type(self, idx: int) -> str:
+        """The kind of sample ``idx`` (its task form, ``'text'`` for a
+        text-only conversation), read from the stored data info without
+        loading anything; see :class:`~unipixel_mm.datasets.samplers.
+        DataTypeGroupSampler`."""
+        info = BaseDataset.get_data_info(self, idx)
+        task = info.get('task', self.task)
+        # (data sets that make their frames on access have other tasks)
+        return 'text' if task == 'chat' and not has_medium(info) else task
 
     def _prompt_type(self, info: dict) -> Optional[str]:
         prompt_type = self.prompt_type or TASKS[info['task']]['prompt_type']

@@ -10,6 +10,7 @@ from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from unipixel_mm.registry import DATASETS
+from .samplers import sample_data_type
 
 
 def unwrap(dataset) -> Tuple[object, int]:
@@ -95,6 +96,12 @@ class MixedPixelDataset(Dataset):
         source = bisect.bisect_right(self.cumulative_sizes, idx)
         start = self.cumulative_sizes[source - 1] if source else 0
         return source, idx - start
+
+    def data_type(self, idx: int) -> str:
+        """The kind of sample ``idx`` of the mixture, see
+        :func:`~unipixel_mm.datasets.samplers.sample_data_type`."""
+        source, local = self._locate(idx)
+        return sample_data_type(self.datasets[source], local)
 
     def get_data_info(self, idx: int) -> dict:
         """The data info of sample ``idx`` of the mixture."""

@@ -9,6 +9,26 @@ from mmengine.runner import FlexibleRunner, Runner
 from .distributed import setup_cpu_distributed
 
 
+def check_group_sampler(cfg: Config) -> None:
+    """A ``DataTypeGroupSampler`` must batch as its dataloader does.
+
+    Raises:
+        ValueError: When the sampler's ``batch_size`` differs from the
+            dataloader's.
+    """
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name) or {}
+        sampler = loader.get('sampler') or {}
+        kind = str(sampler.get('type', ''))
+        if kind.split('.')[-1] != 'DataTypeGroupSampler':
+            continue
+        if sampler.get('batch_size') != loader.get('batch_size', 1):
+            raise ValueError(
+                f'{name}: DataTypeGroupSampler(batch_size='
+                f"{sampler.get('batch_size')}) must equal the dataloader's "
+                f"batch_size={loader.get('batch_size', 1)}")
+
+
 def build_runner(cfg: Config) -> Union[Runner, FlexibleRunner]:
     """Builds the runner that ``cfg`` asks for.
 
@@ -24,6 +44,7 @@ def build_runner(cfg: Config) -> Union[Runner, FlexibleRunner]:
     Returns:
         Runner | FlexibleRunner: The runner.
     """
+    check_group_sampler(cfg)
     launcher = cfg.get('launcher', 'none')
     if launcher != 'none' and not torch.cuda.is_available():
         setup_cpu_distributed(cfg, launcher)

@@ -43,11 +43,15 @@ test_pipeline = [
     dict(type='PackUniPixelInputs', keep_ori_masks=True),
 ]
 
+# every step draws all ranks' samples from one data type (task form, or
+# text-only), as the reference's group_by_data_type: the kinds use different
+# modules, and DeepSpeed / FSDP / the mask loss's collective need the ranks
+# in step; the sampler's batch_size is the dataloader's
 train_dataloader_cfg = dict(
     batch_size=1,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='DataTypeGroupSampler', batch_size=1, shuffle=True),
     collate_fn=dict(type='unipixel_mm.unipixel_collate'))
 test_dataloader_cfg = dict(
     batch_size=1,

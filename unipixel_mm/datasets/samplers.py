@@ -1,0 +1,126 @@
+"""Samplers that keep the ranks of a distributed step on one kind of sample.
+
+Sample kinds use different parts of UniPixel: a text-only conversation
+needs no vision encoder, a segmentation sample runs SAM2 and its loss (which
+synchronises the ranks once per sample), a region sample the memory bank.
+When the ranks of one step draw different kinds, DeepSpeed ZeRO, FSDP and
+the mask loss's collective go out of step. The reference therefore draws
+every step's samples, on all ranks, from one data type
+(``group_by_data_type``); :class:`DataTypeGroupSampler` does the same.
+"""
+from typing import Iterator, List, Optional, Sized
+
+import torch
+from mmengine.dataset import ConcatDataset, RepeatDataset
+from mmengine.dist import get_dist_info, sync_random_seed
+from torch.utils.data import Sampler
+
+from unipixel_mm.registry import DATA_SAMPLERS
+
+
+def sample_data_type(dataset, idx: int) -> str:
+    """The kind of sample ``idx`` of a data set (through mmengine's
+    ``RepeatDataset`` / ``ConcatDataset`` wrappers).
+
+    Args:
+        dataset: A data set with a ``data_type(idx)`` method, or a wrapper
+            of one.
+        idx (int): Sample index.
+
+    Returns:
+        str: E.g. ``'seg'``, ``'region'`` or ``'text'``.
+    """
+    if isinstance(dataset, RepeatDataset):
+        return sample_data_type(dataset.dataset, idx % len(dataset.dataset))
+    if isinstance(dataset, ConcatDataset):
+        which, local = dataset._get_ori_dataset_idx(idx)
+        return sample_data_type(dataset.datasets[which], local)
+    if not hasattr(dataset, 'data_type'):
+        raise TypeError(
+            f'{type(dataset).__name__} has no data_type(idx) method, which '
+            'DataTypeGroupSampler groups the samples by (BasePixelDataset '
+            'and MixedPixelDataset have one)')
+    return dataset.data_type(idx)
+
+
+@DATA_SAMPLERS.register_module()
+class DataTypeGroupSampler(Sampler):
+    """Shuffled samples, every step's batch of every rank of one data type.
+
+    Each epoch, the samples of each data type (:func:`sample_data_type`) are
+    shuffled and cut into chunks of ``batch_size * world_size`` (the last,
+    incomplete chunk of a type is dropped, as the reference's
+    ``GroupSampler`` does); the chunks are shuffled and rank ``r`` draws the
+    ``r``-th ``batch_size`` samples of each. The order depends on ``seed``
+    and the epoch only, so all ranks agree.
+
+    Args:
+        dataset (Sized): The data set (see :func:`sample_data_type`).
+        batch_size (int): Samples per rank and step: the dataloader's
+            ``batch_size`` (the runner checks that they agree).
+        shuffle (bool): Shuffle within types and the chunks. Defaults to
+            True.
+        seed (int, optional): Seed of the shuffles; synchronised across the
+            ranks when None.
+    """
+
+    def __init__(self,
+                 dataset: Sized,
+                 batch_size: int,
+                 shuffle: bool = True,
+                 seed: Optional[int] = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        self.rank, self.world_size = get_dist_info()
+        self.batch_size = batch_size
+        self.group_size = batch_size * self.world_size
+        self.shuffle = shuffle
+        self.seed = sync_random_seed() if seed is None else seed
+        self.epoch = 0
+        types: List[str] = []
+        self.groups: List[List[int]] = []
+        for idx in range(len(dataset)):
+            kind = sample_data_type(dataset, idx)
+            if kind not in types:
+                types.append(kind)
+                self.groups.append([])
+            self.groups[types.index(kind)].append(idx)
+        self.data_types = types
+        self.num_chunks = sum(len(g) // self.group_size for g in self.groups)
+        if self.num_chunks == 0:
+            raise ValueError(
+                f'No data type has {self.group_size} samples (batch_size '
+                f'{batch_size} x {self.world_size} ranks): '
+                f'{dict(zip(types, map(len, self.groups)))}')
+
+    def _chunks(self) -> List[List[int]]:
+        gen = torch.Generator()
+        gen.manual_seed(self.seed + self.epoch)
+        chunks = []
+        for group in self.groups:
+            if self.shuffle:
+                group = [group[i] for i in torch.randperm(len(group),
+                                                          generator=gen)]
+            stop = len(group) - self.group_size + 1
+            chunks += [
+                group[i:i + self.group_size]
+                for i in range(0, stop, self.group_size)
+            ]
+        if self.shuffle:
+            chunks = [chunks[i] for i in torch.randperm(len(chunks),
+                                                        generator=gen)]
+        return chunks
+
+    def __iter__(self) -> Iterator[int]:
+        start = self.rank * self.batch_size
+        return iter([
+            idx for chunk in self._chunks()
+            for idx in chunk[start:start + self.batch_size]
+        ])
+
+    def __len__(self) -> int:
+        return self.num_chunks * self.batch_size
+
+    def set_epoch(self, epoch: int) -> None:
+        """Sets the epoch, which reseeds the shuffles."""
+        self.epoch = epoch
