@@ -182,3 +182,20 @@ def test_tiny_ablations_train(name, batch_factory):
     sam2 = model.mask_decoder.sam2.sam_mask_decoder.iou_token.weight
     assert (sam2.grad is None) == (name == 'unipixel_tiny_frozen_sam2')
     assert model.llm.seg_head[3].weight.grad.abs().sum() > 0
+
+
+def test_tiny_ablation_without_memory_bank_trains_on_its_data():
+    """Packed samples always carry a prompt_masks field (empty without
+    mask prompts): a model without a memory bank trains on them."""
+    from unipixel_mm.datasets import unipixel_collate
+    from unipixel_mm.registry import DATASETS
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'ablations', 'unipixel_tiny_no_memory_bank.py'))
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).train()
+    batch = unipixel_collate([dataset[0], dataset[1]])
+    assert batch['data_samples'][0].prompt_masks.size(1) == 0
+    losses = model(**model.data_preprocessor(batch, True), mode='loss')
+    assert set(losses) >= {'loss_lm', 'loss_mask'}
+    assert all(torch.isfinite(v) for v in losses.values())

@@ -57,3 +57,11 @@ def test_loss_without_labels(tiny_model, batch_factory):
     inputs, samples = batch_factory(tiny_model)
     with pytest.raises(KeyError, match='labels'):
         tiny_model(inputs, samples, mode='loss')
+
+
+def test_mask_prompts_without_memory_bank(model_factory, batch_factory):
+    model = model_factory(memory_bank=None)
+    inputs, samples = batch_factory(model, points=0, mem_objects=1)
+    with pytest.raises(ValueError, match='has mask prompts but the model has '
+                       'no memory bank'):
+        model(inputs, samples, mode='tensor')

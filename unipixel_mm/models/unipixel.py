@@ -280,6 +280,8 @@ class UniPixel(BaseModel):
                 raise ValueError(f'Sample {b} has {num_ref} <|ref|> tokens '
                                  f'but {len(coords)} point/box prompts')
             masks = sample.get('prompt_masks', None)
+            if masks is not None and masks.dim() == 4 and masks.size(1) == 0:
+                masks = None  # packed samples always carry the field
             num_mem = self._count(ids[b], self.mem_token_id)
             need_mem = 0 if masks is None else \
                 self.memory_bank.num_tokens(masks) if self.memory_bank else -1
