@@ -184,10 +184,12 @@ def test_tiny_ablations_train(name, batch_factory):
     assert model.llm.seg_head[3].weight.grad.abs().sum() > 0
 
 
-def test_tiny_ablation_without_memory_bank_trains_on_its_data():
+def test_tiny_ablation_without_memory_bank_trains_on_its_data(
+        tmp_path, monkeypatch):
     """Packed samples always carry a prompt_masks field (empty without
     mask prompts): a model without a memory bank trains on them."""
     from unipixel_mm.datasets import unipixel_collate
+    monkeypatch.chdir(tmp_path)  # the config writes data/tiny_processor
     from unipixel_mm.registry import DATASETS
     cfg = Config.fromfile(
         osp.join(CONFIGS, 'ablations', 'unipixel_tiny_no_memory_bank.py'))
