@@ -14,7 +14,7 @@ from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 from torch import nn
 
-from .hf_weights import lora_base_key, read_official_state_dict
+from .hf_weights import lora_base_key
 
 # the attention projections of the Qwen2.5-VL LLM and vision transformer
 QKVO_KEYS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'attn.qkv', 'attn.proj')
@@ -184,10 +184,10 @@ def load_partial_checkpoints(model: nn.Module, paths: Sequence[str]) -> None:
             reference asserts (an official directory must fit the model
             entirely).
     """
-    from unipixel_mm.utils.official_checkpoint import load_official_state_dict
+    from unipixel_mm.utils.official_checkpoint import load_official_checkpoint
     for path in paths:
         if osp.isdir(path):
-            load_official_state_dict(model, read_official_state_dict(path))
+            load_official_checkpoint(model, path)
             print_log(f'Loaded the official checkpoint {path}', 'current')
             continue
         state = CheckpointLoader.load_checkpoint(path, map_location='cpu')

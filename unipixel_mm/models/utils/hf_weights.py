@@ -226,8 +226,9 @@ def stream_official_weights(
     ckpt_dir: str,
     to_modular: Callable[[str], Optional[str]],
     describe: Callable[[str], str] = str,
-    skip_missing: Tuple[str, ...] = ()
-) -> None:
+    skip_missing: Tuple[str, ...] = (),
+    select: Optional[Callable[[str], bool]] = None
+) -> int:
     """Load a safetensors directory into ``module`` one tensor at a time.
 
     Names and shapes are checked from the files' headers first (nothing is
@@ -243,6 +244,12 @@ def stream_official_weights(
         describe (callable): how to print a module name in the error.
         skip_missing (tuple[str]): prefixes of the module's names that the
             checkpoint may lack.
+        select (callable, optional): checkpoint names to consider (e.g.
+            those of one component); the others are passed over.
+
+    Returns:
+        int: the number of tensors loaded; 0, with nothing checked, when
+        ``select`` accepts no name.
 
     Raises:
         KeyError: listing missing, unexpected and mis-shaped names.
@@ -252,12 +259,16 @@ def stream_official_weights(
     for path in weight_files(ckpt_dir):
         with safe_open(path, framework='pt') as f:
             for key in f.keys():
+                if select is not None and not select(key):
+                    continue
                 name = to_modular(key)
                 if name is None:
                     unknown.append(key)
                     continue
                 files.setdefault(path, []).append((key, name))
                 shapes[name] = tuple(f.get_slice(key).get_shape())
+    if select is not None and not (shapes or unknown):
+        return 0
     targets = check_state(module, shapes, unknown, skip_missing, describe)
     own = module.state_dict(keep_vars=True)
     with torch.no_grad():
@@ -265,6 +276,7 @@ def stream_official_weights(
             with safe_open(path, framework='pt') as f:
                 for key, name in names:
                     own[targets[name]].copy_(f.get_tensor(key))
+    return len(shapes)
 
 
 def load_hf_part(module: torch.nn.Module,
@@ -285,14 +297,12 @@ def load_hf_part(module: torch.nn.Module,
     def modular(key: str) -> str:
         return official_to_modular_key(key) or ''
 
-    state = read_official_state_dict(
-        ckpt_dir, select=lambda k: modular(k).startswith(prefix))
-    if not state:
-        raise KeyError(f'"{ckpt_dir}" has no weights for "{prefix[:-1]}"')
-    load_checked(
-        module, {
-            modular(k)[len(prefix):]: v
-            for k, v in state.items()
-        },
+    loaded = stream_official_weights(
+        module,
+        ckpt_dir,
+        lambda k: modular(k)[len(prefix):],
+        describe=lambda k: modular_to_official_key(prefix + k) or k,
         skip_missing=skip_missing,
-        describe=lambda k: modular_to_official_key(prefix + k) or k)
+        select=lambda k: modular(k).startswith(prefix))
+    if not loaded:
+        raise KeyError(f'"{ckpt_dir}" has no weights for "{prefix[:-1]}"')
