@@ -1,7 +1,7 @@
 # PixelQA: VideoRefer-Bench-Q questions about objects given by a point or a
 # box on the question's frame. The model segments the objects by id through
 # the video, then answers with its own masks as mask prompts (two passes,
-# UniPixel.predict_memory_turns): answer accuracy and mask J&F together.
+# UniPixel.generate_memory_turns): answer accuracy and mask J&F together.
 # Prompts as the reference's PixelQA script draws them: the centre point of
 # the mask / its exact box; 'mix' gives half of a question's objects points
 # and the others boxes (pixelqa_point.py / pixelqa_box.py: one kind).

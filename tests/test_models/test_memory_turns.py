@@ -143,7 +143,7 @@ def test_batch_must_not_mix_forms(model, pixelqa_batch):
     plain = PixelDataSample(metainfo=samples[0].metainfo)
     with pytest.raises(ValueError, match='mixes samples with a memory_turn'):
         model.predict(inputs, [samples[0].clone(), plain])
-    no_tokenizer = type(model).predict_memory_turns
+    no_tokenizer = type(model).generate_memory_turns
     model.tokenizer_cfg, cfg = None, model.tokenizer_cfg
     try:
         with pytest.raises(ValueError, match='needs the tokenizer'):

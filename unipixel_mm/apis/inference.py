@@ -28,7 +28,6 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
-from unipixel_mm.models.unipixel import GenerationResult
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import (build_from_official, load_official_checkpoint,
                                register_all_modules)
@@ -369,12 +368,8 @@ class UniPixelInferencer:
             if not all(memory):
                 raise ValueError('Batch segment_first requests separately '
                                  'from the others')
-            outputs = [
-                GenerationResult(s.pred_ids, torch.stack(s.pred_masks),
-                                 s.pred_mask_scores)
-                for s in self.model.predict_memory_turns(
-                    data['inputs'], data['data_samples'], **options)
-            ]
+            outputs = self.model.generate_memory_turns(
+                data['inputs'], data['data_samples'], **options)
         else:
             outputs = self.model.generate(data['inputs'],
                                           data['data_samples'], **options)

@@ -34,10 +34,13 @@ class GenerationResult:
         masks (Tensor): (S, T, H, W) bool, one masklet per ``<|seg|>`` token
             of the prompt and of the answer, in text order.
         mask_scores (Tensor): (S, T) object-presence logits.
+        prompt_ids (Tensor, optional): (L,) the prompt of the answer when
+            the model wrote it (the follow-up of a memory turn).
     """
     ids: torch.Tensor
     masks: torch.Tensor
     mask_scores: torch.Tensor
+    prompt_ids: Optional[torch.Tensor] = None
 
 
 @MODELS.register_module()
@@ -444,12 +447,13 @@ class UniPixel(BaseModel):
         ``<|seg|>`` tokens of the prompt are segmented.
 
         Samples with a ``memory_turn`` (PixelQA) are answered in two passes,
-        see :meth:`predict_memory_turns`.
+        see :meth:`generate_memory_turns`.
 
         Returns:
             list[PixelDataSample]: with ``pred_ids``, ``pred_masks`` (per
-            object a (T, H, W) bool), ``pred_mask_scores`` (S, T) and, with
-            a ``tokenizer``, ``pred_text``.
+            object a (T, H, W) bool), ``pred_mask_scores`` (S, T), with a
+            ``tokenizer`` ``pred_text``, and for a memory turn
+            ``memory_prompt_ids`` (the follow-up prompt).
         """
         if data_samples is None:
             data_samples = [
@@ -461,20 +465,24 @@ class UniPixel(BaseModel):
                 raise ValueError(
                     'A batch mixes samples with a memory_turn (PixelQA) and '
                     'samples without; batch them separately')
-            return self.predict_memory_turns(inputs, data_samples)
-        results = self.generate(inputs, data_samples, **self.generation_cfg)
+            results = self.generate_memory_turns(inputs, data_samples)
+        else:
+            results = self.generate(inputs, data_samples,
+                                    **self.generation_cfg)
         for sample, result in zip(data_samples, results):
             sample.pred_ids = result.ids
             sample.pred_masks = list(result.masks)
             sample.pred_mask_scores = result.mask_scores
+            if result.prompt_ids is not None:
+                sample.memory_prompt_ids = result.prompt_ids
             if self.tokenizer_cfg is not None:
                 sample.pred_text = self.decode(result.ids)
         return list(data_samples)
 
     @torch.no_grad()
-    def predict_memory_turns(self, inputs: dict,
-                             data_samples: Sequence[PixelDataSample],
-                             **generation) -> List[PixelDataSample]:
+    def generate_memory_turns(self, inputs: dict,
+                              data_samples: Sequence[PixelDataSample],
+                              **generation) -> List[GenerationResult]:
         """Segment, remember, then answer (PixelQA).
 
         1. The given conversation (its answer holds one ``<|seg|>`` per
@@ -497,10 +505,10 @@ class UniPixel(BaseModel):
             **generation: Options of :meth:`generate` for the answers.
 
         Returns:
-            list[PixelDataSample]: ``pred_masks`` / ``pred_mask_scores``:
-            the objects of the first pass, then any ``<|seg|>`` of the
-            answer; ``pred_ids`` / ``pred_text``: the answer;
-            ``memory_prompt_ids``: the follow-up prompt.
+            list[GenerationResult]: per sample, the answer's ids, the masks
+            and scores of the first pass's objects followed by those of any
+            ``<|seg|>`` of the answer, and the follow-up prompt's ids
+            (``prompt_ids``).
         """
         if self.tokenizer_cfg is None or self.memory_bank is None:
             raise ValueError('Answering a memory_turn needs the tokenizer '
@@ -512,23 +520,22 @@ class UniPixel(BaseModel):
         follow_inputs, follow_samples = self.memory_turn_inputs(
             inputs, data_samples, [r.masks for r in first])
         answers = self.generate(follow_inputs, follow_samples, **options)
-        for b, (sample, seg, ans) in enumerate(zip(data_samples, first,
-                                                   answers)):
-            sample.pred_masks = list(seg.masks) + list(ans.masks)
-            sample.pred_mask_scores = torch.cat(
-                [seg.mask_scores, ans.mask_scores])
-            sample.pred_ids = ans.ids
-            sample.pred_text = self.decode(ans.ids)
-            sample.memory_prompt_ids = follow_inputs['input_ids'][b][
-                follow_inputs['attention_mask'][b].bool()]
-        return list(data_samples)
+        return [
+            GenerationResult(
+                ans.ids,
+                torch.cat([seg.masks, ans.masks]),
+                torch.cat([seg.mask_scores, ans.mask_scores]),
+                prompt_ids=follow_inputs['input_ids'][b][
+                    follow_inputs['attention_mask'][b].bool()])
+            for b, (seg, ans) in enumerate(zip(first, answers))
+        ]
 
     def memory_turn_inputs(
         self, inputs: dict, data_samples: Sequence[PixelDataSample],
         masks: Sequence[torch.Tensor]
     ) -> Tuple[dict, List[PixelDataSample]]:
         """The batch of the follow-up questions, with ``masks`` as their
-        mask prompts (step 2 of :meth:`predict_memory_turns`).
+        mask prompts (step 2 of :meth:`generate_memory_turns`).
 
         Args:
             inputs (dict): The batch of the first pass (videos).
