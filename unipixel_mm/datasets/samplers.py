@@ -8,7 +8,7 @@ the mask loss's collective go out of step. The reference therefore draws
 every step's samples, on all ranks, from one data type
 (``group_by_data_type``); :class:`DataTypeGroupSampler` does the same.
 """
-from typing import Iterator, List, Optional, Sized
+from typing import Dict, Iterator, List, Optional, Sized
 
 import torch
 from mmengine.dataset import ConcatDataset, RepeatDataset
@@ -77,21 +77,18 @@ class DataTypeGroupSampler(Sampler):
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
         self.epoch = 0
-        types: List[str] = []
-        self.groups: List[List[int]] = []
+        # per type (in order of first appearance) its sample indices
+        groups: Dict[str, List[int]] = {}
         for idx in range(len(dataset)):
-            kind = sample_data_type(dataset, idx)
-            if kind not in types:
-                types.append(kind)
-                self.groups.append([])
-            self.groups[types.index(kind)].append(idx)
-        self.data_types = types
+            groups.setdefault(sample_data_type(dataset, idx), []).append(idx)
+        self.data_types = list(groups)
+        self.groups = list(groups.values())
         self.num_chunks = sum(len(g) // self.group_size for g in self.groups)
         if self.num_chunks == 0:
             raise ValueError(
                 f'No data type has {self.group_size} samples (batch_size '
                 f'{batch_size} x {self.world_size} ranks): '
-                f'{dict(zip(types, map(len, self.groups)))}')
+                f'{ {k: len(v) for k, v in groups.items()} }')
 
     def _chunks(self) -> List[List[int]]:
         gen = torch.Generator()
