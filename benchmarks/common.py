@@ -10,7 +10,7 @@ from typing import Callable, Dict, List, Sequence
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_FIXTURE = osp.join(ROOT, '..', 'shared', 'fixtures', 'upstream_tiny')
+DEFAULT_FIXTURE = osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny')
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:

@@ -7,10 +7,8 @@ import sys
 import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-FIXTURE = osp.join(ROOT, '..', 'shared', 'fixtures', 'upstream_tiny')
 
 
-@pytest.mark.skipif(not osp.isdir(FIXTURE), reason='no tiny fixture')
 @pytest.mark.parametrize('script,args,rows', [
     ('sam2_objects.py', ['--frames', '2', '--objects', '1', '2'], 2),
     ('generation.py', ['--new-tokens', '2', '--frames', '2'], 2),

@@ -1,29 +1,19 @@
 """Parity with the reference UniPixel on a checkpoint in the official format.
 
 The fixture folder (``$UNIPIXEL_PARITY_FIXTURE``, default
-``../shared/fixtures/upstream_tiny``) holds ``checkpoint/`` (official
+``tests/data/parity/upstream_tiny``) holds ``checkpoint/`` (official
 format), the SAM2 yaml of that checkpoint, ``cases.pt`` (reference forward
 kwargs) and the reference's outputs. Every size comes from those files.
 """
-import glob
-import os
 import os.path as osp
 
 import pytest
 import torch
+from parity_fixture import PARITY_FIXTURE, parity_fixture_files
 
 from unipixel_mm.utils import build_from_official
 from unipixel_mm.utils.official_checkpoint import official_to_modular_key
 from unipixel_mm.utils.reference_inputs import batch_from_reference_kwargs
-
-FIXTURE = os.environ.get(
-    'UNIPIXEL_PARITY_FIXTURE',
-    osp.join(
-        osp.dirname(__file__), '..', '..', 'shared', 'fixtures',
-        'upstream_tiny'))
-
-pytestmark = pytest.mark.skipif(
-    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
 
 
 def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -33,11 +23,10 @@ def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @pytest.fixture(scope='module')
 def fixture():
-    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
-    model = build_from_official(
-        osp.join(FIXTURE, 'checkpoint'),
-        sam2_config=yamls[0] if len(yamls) == 1 else None)
-    data = torch.load(osp.join(FIXTURE, 'cases.pt'), weights_only=True)
+    checkpoint, sam2_yaml = parity_fixture_files()
+    model = build_from_official(checkpoint, sam2_config=sam2_yaml)
+    data = torch.load(
+        osp.join(PARITY_FIXTURE, 'cases.pt'), weights_only=True)
     return model, data['cases'], data['expected']
 
 

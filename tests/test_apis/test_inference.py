@@ -1,30 +1,18 @@
 """The inference API and CLI on the tiny fixture checkpoint."""
 import json
-import os
-import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from parity_fixture import parity_fixture_files
 
 from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
 from unipixel_mm.apis.cli import main as cli_main
 from unipixel_mm.datasets.tokenizer import build_tiny_processor
 from unipixel_mm.visualization import blend
 
-FIXTURE = os.environ.get(
-    'UNIPIXEL_PARITY_FIXTURE',
-    osp.join(
-        osp.dirname(__file__), '..', '..', '..', 'shared', 'fixtures',
-        'upstream_tiny'))
-CHECKPOINT = osp.join(FIXTURE, 'checkpoint')
-SAM2_YAML = [
-    osp.join(FIXTURE, f) for f in os.listdir(FIXTURE) if f.endswith('.yaml')
-][0] if osp.isdir(FIXTURE) else None
-
-pytestmark = pytest.mark.skipif(
-    not osp.isdir(FIXTURE), reason=f'no tiny fixture at {FIXTURE}')
+CHECKPOINT, SAM2_YAML = parity_fixture_files()
 
 
 @pytest.fixture(scope='module')

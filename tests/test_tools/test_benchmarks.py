@@ -1,7 +1,6 @@
 """tools/test.py with the benchmark configs on the tiny official-format
 fixture: SyntheticShapes, hand-written samples of the benchmarks' formats,
 2 processes against 1, and the submission zips."""
-import glob
 import json
 import os
 import os.path as osp
@@ -14,15 +13,11 @@ from typing import Dict, List, Sequence
 import mmengine
 import pytest
 import torch
+from parity_fixture import parity_fixture_files
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-FIXTURE = os.environ.get(
-    'UNIPIXEL_PARITY_FIXTURE',
-    osp.join(ROOT, '..', 'shared', 'fixtures', 'upstream_tiny'))
 BENCHMARKS = osp.join(ROOT, 'configs', 'benchmarks')
 
-pytestmark = pytest.mark.skipif(
-    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
 mask_utils = pytest.importorskip('pycocotools.mask')
 # the writers of the data-set tests
 sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
@@ -39,11 +34,10 @@ def free_port() -> int:
 
 def fixture_args(tiny_cfg_path: str, work_dir: str) -> List[str]:
     """The fixture's checkpoint directory as the model of the tiny config."""
-    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
-    assert len(yamls) == 1, yamls
+    checkpoint, sam2_yaml = parity_fixture_files()
     return [
-        osp.join(FIXTURE, 'checkpoint'), '--model-config', tiny_cfg_path,
-        '--sam2-config', yamls[0], '--work-dir', work_dir
+        checkpoint, '--model-config', tiny_cfg_path, '--sam2-config',
+        sam2_yaml, '--work-dir', work_dir
     ]
 
 
@@ -108,11 +102,10 @@ def torchrun(nproc: int) -> List[str]:
 def test_fixture_on_synthetic_shapes(tmp_path, tiny_cfg_path,
                                      processor_options, run_tool):
     work_dir = str(tmp_path)
-    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
+    checkpoint, sam2_yaml = parity_fixture_files()
     output = run_tool(
         'test', [
-            tiny_cfg_path,
-            osp.join(FIXTURE, 'checkpoint'), '--sam2-config', yamls[0],
+            tiny_cfg_path, checkpoint, '--sam2-config', sam2_yaml,
             '--work-dir', work_dir, '--cfg-options',
             'test_dataloader.dataset.num_samples=4'
         ] + processor_options,
@@ -127,15 +120,14 @@ def test_synthetic_shapes_two_processes_match_one(tmp_path, tiny_cfg_path,
     # 5 samples on 2 ranks: the sampler pads rank 1 with sample 0, which
     # the gathering of the results must drop
     num_samples = 5
-    yamls = glob.glob(osp.join(FIXTURE, '*.yaml'))
+    checkpoint, sam2_yaml = parity_fixture_files()
     scores, dumps = [], []
     for nproc in (1, 2):
         work_dir = str(tmp_path / f'work_{nproc}')
         os.makedirs(work_dir)
         out = osp.join(work_dir, 'preds.pkl')
         args = [
-            tiny_cfg_path,
-            osp.join(FIXTURE, 'checkpoint'), '--sam2-config', yamls[0],
+            tiny_cfg_path, checkpoint, '--sam2-config', sam2_yaml,
             '--work-dir', work_dir, '--out', out
         ]
         if nproc > 1:

@@ -10,11 +10,9 @@ from typing import Dict
 
 import numpy as np
 import pytest
-from test_benchmarks import FIXTURE, metrics, run_benchmark
+from test_benchmarks import metrics, run_benchmark
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-pytestmark = pytest.mark.skipif(
-    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
 pytest.importorskip('pycocotools')
 pytest.importorskip('av')
 # the writers of the data-set tests

@@ -11,13 +11,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Dict, Iterator, List, Sequence
 
 import pytest
-from test_benchmarks import FIXTURE, ROOT, run_benchmark
+from test_benchmarks import ROOT, run_benchmark
 from test_more_benchmarks import FOUR_FRAMES, encode_rle, write_video
 
 from unipixel_mm.evaluation import JUDGE_SYSTEM_PROMPT, caption_scores
 
-pytestmark = pytest.mark.skipif(
-    not osp.isdir(FIXTURE), reason=f'no parity fixture at {FIXTURE}')
 pytest.importorskip('pycocoevalcap')
 sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
 from test_videorefer import write_bench  # noqa: E402

@@ -8,8 +8,8 @@ Qwen2.5-VL directory gets them appended after its vocabulary.
 
 :func:`build_tiny_processor` writes a processor that needs no download: a
 byte-level BPE trained on a built-in corpus, wrapped in the real transformers
-classes, with the token ids of the tiny model fixture
-(``/work/shared/fixtures/upstream_tiny``).
+classes, with the token ids of the tiny parity fixture of the tests
+(``tests/data/parity/upstream_tiny/meta.json``).
 """
 import itertools
 import json
