@@ -1,8 +1,9 @@
 """Segmenting N objects: one image-encoder pass per frame vs per object.
 
-The per-object path encodes the frames again for every object and tracks the
-objects one after the other, as the reference does; the shared path encodes
-each frame once and tracks all objects as one batch.
+Our per-object path encodes the frames again for every object and tracks the
+objects one after the other, as the reference does at inference; our shared
+path encodes each frame once and tracks all objects as one batch. Both are
+this project's code: the baseline is not the reference itself.
 
     python benchmarks/sam2_objects.py [--model fixture|3b|7b|DIR] [--out F]
 """

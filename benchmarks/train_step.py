@@ -1,8 +1,9 @@
 """Training step time and peak memory.
 
-Compares the shared SAM2 path (each frame encoded once per sample, all
-objects tracked together) with the per-object path (frames encoded again
-for every object), the reference's cost model.
+Compares our shared SAM2 path (each frame encoded once per sample, all
+objects tracked together) with our per-object path (frames encoded again
+for every object). Neither is the reference, which also encodes each frame
+once and batches the objects in training.
 
     python benchmarks/train_step.py [--model fixture|3b|7b|DIR] [--out F]
 """

@@ -98,6 +98,10 @@ print("\n".join(p for p in sys.path[1:] if os.path.isdir(p)))'
 # it will run with
 make_build_env() {
     local venv=$1
+    "$PYTHON" -c 'import torch' 2>/dev/null || {
+        log "error: $PYTHON cannot import torch; install torch first"
+        return 1
+    }
     "$PYTHON" -m venv "$venv"
     "$venv/bin/pip" install -q 'setuptools<70' wheel
     import_paths "$PYTHON" | "$venv/bin/python" -c 'import sys, sysconfig
@@ -109,10 +113,7 @@ open(sysconfig.get_paths()["purelib"] + "/parent_env.pth", "w").write(
 # fail unless the build venv $1 imports the same torch as $PYTHON
 check_build_env() {
     local want got missing
-    want=$("$PYTHON" -c 'import torch; print(torch.__version__, torch.__file__)' 2>/dev/null) || {
-        log "error: $PYTHON cannot import torch; install torch first"
-        return 1
-    }
+    want=$("$PYTHON" -c 'import torch; print(torch.__version__, torch.__file__)')
     got=$("$1/bin/python" -c 'import torch; print(torch.__version__, torch.__file__)' 2>/dev/null || true)
     if [[ "$got" != "$want" ]]; then
         log "error: the mmcv build environment does not see the torch of" \
