@@ -22,8 +22,10 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 #: starts at one of them after a quote, a space, ``=``, ``(`` or a line
 #: start: ``$HOME/...``, ``~/...`` and relative paths are fine.
 MACHINE_PATH = re.compile(
-    r'''(?:^|[\s'"`=(,:])((?:/(?:work|root|home|Users|mnt|media|scratch|data|'''
-    r'''nfs|private|srv|tmp/[\w.-]+)/[^\s'"`),]*)|(?:[A-Za-z]:\\[^\s'"`]+))''')
+    r'''(?:^|[\s'"`=(,:])('''
+    r'''(?:/(?:work|root|home|Users|mnt|media|scratch|data|nfs|private|srv|'''
+    r'''tmp/[\w.-]+)/[^\s'"`),]*)'''
+    r'''|(?:[A-Za-z]:\\[^\s'"`]+))''')
 
 #: Files whose "absolute" paths are patterns, not places.
 SKIP_NAMES = ('.gitignore', )
