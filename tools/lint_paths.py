@@ -1,9 +1,10 @@
 """Fail on absolute paths of one machine in the repository's text files.
 
-A path such as ``/work/shared/...`` or ``/home/me/data`` works on the
-machine that wrote it and breaks a clone anywhere else; code, tests, configs
-and docs locate files relative to the repository, through an option or an
-environment variable instead.
+A path that starts at a user's home, a mount or a work area of one machine
+works there and breaks a clone anywhere else; code, tests, configs and docs
+locate files relative to the repository, through an option or an
+environment variable instead. A line that shows such a path on purpose (an
+example in a test) carries the marker ``lint-paths: example``.
 
 Usage: python tools/lint_paths.py [FILE ...]   (default: the files git
 tracks). Exit 1 with ``file:line: path`` for each hit.
@@ -27,6 +28,7 @@ MACHINE_PATH = re.compile(
     r'''tmp/[\w.-]+)/[^\s'"`),]*)'''
     r'''|(?:[A-Za-z]:\\[^\s'"`]+))''')
 
+EXAMPLE_MARKER = 'lint-paths: example'
 #: Files whose "absolute" paths are patterns, not places.
 SKIP_NAMES = ('.gitignore', )
 
@@ -47,6 +49,8 @@ def machine_paths(path: str) -> Iterator[Tuple[int, str]]:
     except (UnicodeDecodeError, IsADirectoryError):
         return  # binary data (checkpoints, images)
     for number, line in enumerate(lines, 1):
+        if EXAMPLE_MARKER in line:
+            continue
         for match in MACHINE_PATH.finditer(line):
             yield number, match.group(1)
 

@@ -5,19 +5,22 @@ import sys
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
-from lint_paths import machine_paths, main  # noqa: E402
+from lint_paths import EXAMPLE_MARKER, machine_paths, main  # noqa: E402
+
+FIXTURE = '/work/shared/fixtures/upstream_tiny'  # lint-paths: example
+HOME = '/home/me/data'  # lint-paths: example
+WINDOWS = 'D:\\datasets\\revos'  # lint-paths: example
 
 
 def test_machine_paths_found(tmp_path):
     path = tmp_path / 'example.py'
-    path.write_text("fixture = '/work/shared/fixtures/upstream_tiny'\n"
+    path.write_text(f'fixture = {FIXTURE!r}\n'
                     "ok = ('~/.cache', '$HOME/x', 'tests/data/parity')\n"
-                    'cmd = "--data-root=/home/me/data"\n'
-                    "win = 'D:\\\\datasets\\\\revos'\n")
-    assert list(machine_paths(str(path))) == [
-        (1, '/work/shared/fixtures/upstream_tiny'), (3, '/home/me/data'),
-        (4, 'D:\\\\datasets\\\\revos')
-    ]
+                    f'cmd = "--data-root={HOME}"\n'
+                    f'win = {WINDOWS!r}\n'
+                    f'shown = {HOME!r}  # {EXAMPLE_MARKER}\n')
+    assert list(machine_paths(str(path))) == [(1, FIXTURE), (3, HOME),
+                                              (4, repr(WINDOWS)[1:-1])]
     assert main([str(path)]) == 1
 
 
