@@ -30,15 +30,19 @@ def is_temporary(name: str) -> bool:
 def temporary_path(path: str) -> str:
     """A new, unused temporary name beside ``path`` (nothing is created).
 
+    The extension is kept last, for writers that choose the format by it
+    (``cv2.imwrite``, ``cv2.VideoWriter``).
+
     Args:
         path (str): The destination.
 
     Returns:
-        str: ``<dir>/.<name>.tmp-<random>``.
+        str: ``<dir>/.<stem>.tmp-<random><ext>``.
     """
     folder, name = osp.split(osp.abspath(path))
-    return osp.join(folder,
-                    f'.{name}{TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}')
+    stem, ext = osp.splitext(name)
+    tag = f'{os.getpid()}-{os.urandom(4).hex()}'
+    return osp.join(folder, f'.{stem}{TMP_MARK}{tag}{ext}')
 
 
 def fsync_dir(path: str) -> None:
