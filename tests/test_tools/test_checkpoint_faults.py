@@ -111,7 +111,7 @@ def test_full_disk_keeps_the_last_checkpoint(from_iter_10, run_tool,
                                              short_run_options):
     work_dir, cfg = from_iter_10
     out = train(run_tool, work_dir, cfg, short_run_options,
-                'enospc@iter_20.pth', 1)
+                'enospc@iter_20.pth', 2)
     assert 'No space left on device' in out
     assert checkpoints(work_dir) == ['iter_10.pth']
     assert recorded(work_dir) == 'iter_10.pth'
