@@ -17,13 +17,18 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.evaluator import DumpResults
+from mmengine.fileio import dump
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
+from unipixel_mm import fileio
+from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner
-from unipixel_mm.utils import (load_official_checkpoint,
-                               model_cfg_from_official, read_official_config,
+from unipixel_mm.engine.checkpoint import is_readable_checkpoint
+from unipixel_mm.utils import (model_cfg_from_official, read_official_config,
                                register_all_modules)
 from unipixel_mm.utils.official_checkpoint import load_generation_config
+from unipixel_mm.utils.strict_loading import load_checkpoint_strict
 
 #: The keys a benchmark config sets over a model config.
 BENCHMARK_KEYS = ('test_dataloader', 'test_evaluator', 'val_dataloader',
@@ -76,6 +81,10 @@ def parse_args() -> argparse.Namespace:
         help='job launcher')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an error (else one line, exit status 2)')
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -166,26 +175,64 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    # loaded strictly by main() once the runner is built
+    cfg.load_from = None
     if osp.isdir(args.checkpoint):
         official_model(cfg, args.checkpoint, args.sam2_config)
     apply_processor(cfg)
 
     if args.show_dir:
         if 'visualization' not in cfg.get('default_hooks', {}):
-            raise ValueError(
-                '--show-dir needs a visualization hook: set '
-                'default_hooks.visualization in the config')
+            raise ValueError('--show-dir needs a visualization hook: set '
+                             'default_hooks.visualization in the config')
         cfg.default_hooks.visualization.enable = True
         cfg.default_hooks.visualization.out_dir = args.show_dir
     return cfg
 
 
-def main() -> None:
+class AtomicDumpResults(DumpResults):
+    """:class:`~mmengine.evaluator.DumpResults` that writes the file
+    atomically: a kill or a full disk never leaves a partial ``--out``."""
+
+    def compute_metrics(self, results: list) -> dict:
+        """Dumps ``results`` to ``out_file_path``; no metrics."""
+        with fileio.atomic_path(self.out_file_path) as tmp:
+            dump(results, tmp, file_format='pkl')
+        print_log(
+            f'Results have been saved to {self.out_file_path}.',
+            logger='current')
+        return {}
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Checks the command line's files and outputs before any work.
+
+    Raises:
+        FileNotFoundError: When the config or the checkpoint is missing.
+        ValueError: When the checkpoint is truncated or ``--out`` is not a
+            pickle file.
+        OSError: When the folder of ``--out`` cannot be written.
+    """
+    for config in (args.config, args.model_config):
+        if config is not None and not osp.isfile(config):
+            raise FileNotFoundError(f'No config file "{config}"')
+    if not osp.exists(args.checkpoint):
+        raise FileNotFoundError(f'No checkpoint "{args.checkpoint}"')
+    if not osp.isdir(args.checkpoint) and not is_readable_checkpoint(
+            args.checkpoint):
+        raise ValueError(f'The checkpoint "{args.checkpoint}" is truncated '
+                         'or not a torch checkpoint')
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError('--out must be a .pkl or .pickle file')
+        fileio.check_writable_dir(osp.dirname(osp.abspath(args.out)))
+        if fileio.is_read_only(args.out):
+            raise PermissionError(f'--out "{args.out}" is read-only')
+
+
+def test(args: argparse.Namespace) -> None:
     """Builds the runner from the config and tests the checkpoint."""
-    args = parse_args()
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        raise ValueError('--out must be a .pkl or .pickle file')
+    check_args(args)
     # the Runner sets the default scope from the config
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(args.config)
@@ -198,15 +245,22 @@ def main() -> None:
                 osp.splitext(osp.basename(args.model_config))[0],
                 osp.splitext(osp.basename(args.config))[0])
     cfg = merge_args(cfg, args)
+    fileio.check_writable_dir(cfg.work_dir)
     runner = build_runner(cfg)
-    if osp.isdir(args.checkpoint):
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        load_official_checkpoint(model, args.checkpoint)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    load_checkpoint_strict(model, args.checkpoint)
     if args.out is not None:
         runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
+            AtomicDumpResults(out_file_path=args.out))
     runner.test()
+
+
+def main() -> None:
+    """Tests; an error is one line and exit status 2 unless ``--debug``."""
+    args = parse_args()
+    with cli_errors(args.debug):
+        test(args)
 
 
 if __name__ == '__main__':

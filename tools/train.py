@@ -15,7 +15,9 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
+from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner
+from unipixel_mm.fileio import check_writable_dir
 from unipixel_mm.utils import register_all_modules
 
 
@@ -53,6 +55,10 @@ def parse_args() -> argparse.Namespace:
         help='job launcher')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help='show the traceback of an error (else one line, exit status 2)')
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -102,14 +108,29 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def check_args(args: argparse.Namespace) -> None:
+    """Checks the files of the command line before any work.
+
+    Raises:
+        FileNotFoundError: When the config is missing.
+    """
+    if not osp.isfile(args.config):
+        raise FileNotFoundError(f'No config file "{args.config}"')
+
+
 def main() -> None:
-    """Builds the runner from the config and trains."""
+    """Builds the runner from the config and trains; an error is one line
+    and exit status 2 unless ``--debug``."""
     args = parse_args()
-    # the Runner sets the default scope from the config
-    register_all_modules(init_default_scope=False)
-    cfg = merge_args(Config.fromfile(args.config), args)
-    runner = build_runner(cfg)
-    runner.train()
+    with cli_errors(args.debug):
+        check_args(args)
+        # the Runner sets the default scope from the config
+        register_all_modules(init_default_scope=False)
+        cfg = merge_args(Config.fromfile(args.config), args)
+        check_writable_dir(cfg.work_dir)
+        # a resumed run's checkpoint is checked before the model is built
+        runner = build_runner(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

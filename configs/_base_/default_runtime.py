@@ -4,7 +4,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1000, max_keep_ckpts=2),
+    # saves atomically: a kill or a full disk never loses the last checkpoint
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=1000, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='PixelVisualizationHook', enable=False))
 

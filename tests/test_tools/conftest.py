@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
-from typing import Callable, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import pytest
 from mmengine.config import Config
@@ -30,7 +30,9 @@ def run_tool(name: str,
              args: Sequence[str],
              cwd: str,
              launcher: Sequence[str] = (),
-             timeout: float = 240) -> str:
+             timeout: float = 240,
+             env: Optional[Dict[str, str]] = None,
+             returncode: int = 0) -> str:
     """Runs ``tools/<name>.py`` in a subprocess.
 
     The repository and this directory are importable and every process
@@ -43,9 +45,11 @@ def run_tool(name: str,
         launcher (Sequence[str]): A command that runs the script, such as
             torchrun's; defaults to this Python.
         timeout (float): Seconds before the run is killed.
+        env (dict, optional): More environment variables.
+        returncode (int): The exit status the run must end with.
 
     Returns:
-        str: The output; a non-zero exit fails the test with its tail.
+        str: The output; another exit status fails the test with its tail.
     """
     command = list(launcher) or [sys.executable]
     command += [osp.join(ROOT, 'tools', f'{name}.py'), *args]
@@ -53,7 +57,10 @@ def run_tool(name: str,
     if os.environ.get('PYTHONPATH'):
         paths.append(os.environ['PYTHONPATH'])
     env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS='1')
+        os.environ,
+        PYTHONPATH=os.pathsep.join(paths),
+        OMP_NUM_THREADS='1',
+        **(env or {}))
     proc = subprocess.run(
         command,
         cwd=cwd,
@@ -62,7 +69,7 @@ def run_tool(name: str,
         stderr=subprocess.STDOUT,
         text=True,
         timeout=timeout)
-    assert proc.returncode == 0, proc.stdout[-5000:]
+    assert proc.returncode == returncode, proc.stdout[-5000:]
     return proc.stdout
 
 

@@ -9,20 +9,35 @@ Example::
 
 Writes ``<name>.png`` (an image) or ``<name>.mp4`` (a video) with the masks
 and prompts drawn, ``<name>_masks.json`` (COCO RLE per object and frame)
-and ``<name>.txt`` (the answer).
+and ``<name>.txt`` (the answer); ``<name>`` is the media's file name with
+its extension (``photo_jpg``), so two inputs never share outputs. The three
+files are written under temporary names and renamed together: they appear
+all or none, never mixed with an earlier run's.
+
+The arguments, the media, the prompts and the output folder are checked
+before the model is loaded; an error is one line and exit status 2
+(``--debug`` shows the traceback).
 """
 import argparse
 import json
-import os
+import math
 import os.path as osp
-from typing import List, Sequence, Tuple
+import sys
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from unipixel_mm import fileio
 from unipixel_mm.visualization import UniPixelVisualizer, write_image
-from .inference import InferenceRequest, InferenceResult, UniPixelInferencer
+from .errors import cli_errors
+from .inference import (InferenceRequest, InferenceResult, UniPixelInferencer,
+                        check_model_files, check_request)
+
+#: Options whose value may start with '-' (a negative number is refused
+#: with a message, not taken for an option).
+VALUE_OPTIONS = ('--point', '--box')
 
 
 def _parse_prompt(text: str, size: int, what: str) -> Tuple:
@@ -38,7 +53,42 @@ def _parse_prompt(text: str, size: int, what: str) -> Tuple:
     if len(values) != size:
         raise argparse.ArgumentTypeError(
             f'{what} "{text}" needs {size} numbers, got {len(values)}')
+    if not all(math.isfinite(v) and v >= 0 for v in values) or frame_index < 0:
+        raise argparse.ArgumentTypeError(
+            f'{what} "{text}" must hold finite numbers >= 0')
     return (*values, frame_index)
+
+
+def _number(kind: type, low: float, what: str, inclusive: bool = True):
+    """An argparse type: a finite ``kind`` >= ``low`` (> when not
+    ``inclusive``)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'{what} must be a number, got "{text}"') from None
+        if not math.isfinite(value) or value < low or (not inclusive
+                                                       and value == low):
+            sign = '>=' if inclusive else '>'
+            raise argparse.ArgumentTypeError(
+                f'{what} must be a finite number {sign} {low}, got "{text}"')
+        return value
+
+    return parse
+
+
+def _join_values(argv: Sequence[str]) -> List[str]:
+    """``--point -5,10`` -> ``--point=-5,10`` (argparse would read an
+    option)."""
+    out, argv = [], list(argv)
+    for i, arg in enumerate(argv):
+        if i and argv[i - 1] in VALUE_OPTIONS and arg.startswith('-'):
+            out[-1] = f'{out[-1]}={arg}'
+        else:
+            out.append(arg)
+    return out
 
 
 def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
@@ -77,16 +127,39 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         action='store_true',
         help='PixelQA: segment the point / box prompted objects first, then '
         'answer the text with their masks as memory')
-    parser.add_argument('--num-frames', type=int, default=16)
-    parser.add_argument('--max-new-tokens', type=int, default=512)
+    parser.add_argument(
+        '--num-frames', type=_number(int, 1, '--num-frames'), default=16)
+    parser.add_argument(
+        '--max-new-tokens',
+        type=_number(int, 0, '--max-new-tokens'),
+        default=512)
     parser.add_argument('--do-sample', action='store_true')
-    parser.add_argument('--temperature', type=float, default=1.0)
-    parser.add_argument('--top-p', type=float, default=1.0)
+    parser.add_argument(
+        '--temperature',
+        type=_number(float, 0, '--temperature', inclusive=False),
+        default=1.0)
+    parser.add_argument(
+        '--top-p',
+        type=_number(float, 0, '--top-p', inclusive=False),
+        default=1.0)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out-dir', default='outputs')
     parser.add_argument(
-        '--fps', type=float, default=4.0, help='frame rate of the written MP4')
-    return parser.parse_args(argv)
+        '--fps',
+        type=_number(float, 0, '--fps', inclusive=False),
+        default=4.0,
+        help='frame rate of the written MP4')
+    parser.add_argument(
+        '--random-weights',
+        action='store_true',
+        help='run a config without --checkpoint on random weights')
+    parser.add_argument(
+        '--debug', action='store_true', help='show tracebacks of errors')
+    args = parser.parse_args(
+        _join_values(sys.argv[1:] if argv is None else argv))
+    if args.top_p > 1:
+        parser.error(f'--top-p must be at most 1, got {args.top_p}')
+    return args
 
 
 def _mask_prompts(specs: List[str]) -> List[Tuple[str, int]]:
@@ -127,40 +200,62 @@ def write_video(path: str, frames: Sequence[np.ndarray], fps: float) -> None:
     writer.release()
 
 
-def save_outputs(result: InferenceResult, name: str, out_dir: str,
-                 fps: float) -> dict:
-    """Write the overlay, the RLE masks and the answer; return the paths."""
-    os.makedirs(out_dir, exist_ok=True)
+def output_name(media: str) -> str:
+    """The outputs' name: the media's file name with its extension."""
+    stem, ext = osp.splitext(osp.basename(osp.normpath(media)))
+    return f'{stem}_{ext[1:]}' if ext else stem
+
+
+def output_paths(media: str, out_dir: str, video: bool) -> Dict[str, str]:
+    """The overlay, masks and answer paths of a medium."""
+    stem = osp.join(out_dir, output_name(media))
+    return dict(
+        overlay=stem + ('.mp4' if video else '.png'),
+        masks=stem + '_masks.json',
+        answer=stem + '.txt')
+
+
+def check_outputs(paths: Dict[str, str]) -> None:
+    """Checks, before any work, that the outputs can be written.
+
+    Raises:
+        OSError: When the folder cannot be written or an output exists
+            read-only.
+    """
+    fileio.check_writable_dir(osp.dirname(paths['overlay']) or '.')
+    for path in paths.values():
+        if fileio.is_read_only(path):
+            raise PermissionError(
+                f'the output "{path}" exists and is read-only')
+
+
+def save_outputs(result: InferenceResult, paths: Dict[str, str],
+                 fps: float) -> None:
+    """Writes the overlay, the RLE masks and the answer, all or none.
+
+    Args:
+        result (InferenceResult): The answer.
+        paths (dict): From :func:`output_paths`.
+        fps (float): Frame rate of a video overlay.
+    """
     drawings = UniPixelVisualizer().draw_video(
         result.frames,
         result.masks,
         points=result.prompts.get('points', ()),
         boxes=result.prompts.get('boxes', ()))
-    stem = osp.join(out_dir, name)
-    if len(drawings) == 1:
-        overlay = stem + '.png'
-        write_image(overlay, drawings[0])
-    else:
-        overlay = stem + '.mp4'
-        write_video(overlay, drawings, fps)
-    masks = stem + '_masks.json'
-    with open(masks, 'w') as f:
-        json.dump(masks_to_rle(result), f)
-    answer = stem + '.txt'
-    with open(answer, 'w') as f:
-        f.write(result.text + '\n')
-    return dict(overlay=overlay, masks=masks, answer=answer)
+    with fileio.atomic_group(paths) as tmps:
+        if paths['overlay'].endswith('.png'):
+            write_image(tmps['overlay'], drawings[0])
+        else:
+            write_video(tmps['overlay'], drawings, fps)
+        with open(tmps['masks'], 'w') as f:
+            json.dump(masks_to_rle(result), f)
+        with open(tmps['answer'], 'w') as f:
+            f.write(result.text + '\n')
 
 
-def main(argv: Sequence[str] = None) -> dict:
-    args = parse_args(argv)
-    inferencer = UniPixelInferencer(
-        args.model,
-        processor=args.processor,
-        checkpoint=args.checkpoint,
-        device=args.device,
-        num_frames=args.num_frames,
-        sam2_config=args.sam2_config)
+def run(args: argparse.Namespace) -> Dict[str, str]:
+    """Checks the inputs, then loads the model, answers and saves."""
     request = InferenceRequest(
         args.media,
         args.text,
@@ -168,18 +263,38 @@ def main(argv: Sequence[str] = None) -> dict:
         boxes=args.box,
         masks=_mask_prompts(args.mask),
         segment_first=args.segment_first)
+    check_model_files(args.model, args.checkpoint, args.random_weights)
+    _, num_frames = check_request(request)
+    paths = output_paths(args.media, args.out_dir, video=num_frames > 1)
+    check_outputs(paths)
+    inferencer = UniPixelInferencer(
+        args.model,
+        processor=args.processor,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        num_frames=args.num_frames,
+        sam2_config=args.sam2_config,
+        random_weights=args.random_weights)
     result = inferencer.run([request],
                             max_new_tokens=args.max_new_tokens,
                             do_sample=args.do_sample,
                             temperature=args.temperature,
                             top_p=args.top_p,
                             progress=True)[0]
-    name = osp.splitext(osp.basename(osp.normpath(args.media)))[0]
-    paths = save_outputs(result, name, args.out_dir, args.fps)
+    if len(result.frames) == 1:  # a video sampled to one frame
+        paths['overlay'] = osp.splitext(paths['overlay'])[0] + '.png'
+    save_outputs(result, paths, args.fps)
     print(f'Answer: {result.text}')
     for kind, path in paths.items():
         print(f'{kind}: {path}')
     return paths
+
+
+def main(argv: Sequence[str] = None) -> Dict[str, str]:
+    """The command line; errors are one line and exit status 2."""
+    args = parse_args(argv)
+    with cli_errors(args.debug):
+        return run(args)
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ Example::
     inferencer = UniPixelInferencer('path/to/UniPixel-3B')
     result = inferencer('video.mp4', 'Please segment the running dog.')
 """
+import logging
 import os.path as osp
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.runner import load_checkpoint
+from mmengine.logging import print_log
 
 from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
 from unipixel_mm.datasets.tokenizer import REF_TOKEN, SEG_TOKEN, get_processor
@@ -28,9 +29,10 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
+from unipixel_mm.engine.checkpoint import is_readable_checkpoint
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import (build_from_official, load_official_checkpoint,
-                               register_all_modules)
+from unipixel_mm.utils import build_from_official, register_all_modules
+from unipixel_mm.utils.strict_loading import load_checkpoint_strict
 
 Media = Union[str, np.ndarray, Sequence[np.ndarray], Sequence[str]]
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -90,8 +92,13 @@ def init_model(config: str,
                device: str = 'cpu',
                cfg_options: Optional[dict] = None,
                dtype: Optional[torch.dtype] = None,
-               sam2_config: Optional[str] = None):
+               sam2_config: Optional[str] = None,
+               random_weights: bool = False):
     """Build a UniPixel for inference.
+
+    A checkpoint must fill every weight of the model
+    (:func:`~unipixel_mm.utils.strict_loading.load_checkpoint_strict`); a
+    config file without a checkpoint needs ``random_weights=True``.
 
     Args:
         config (str): an official checkpoint directory (``config.json`` +
@@ -104,29 +111,72 @@ def init_model(config: str,
             and the vision encoder (the SAM2 parts stay float32).
         sam2_config (str, optional): SAM2 yaml of an official checkpoint
             whose ``sam2_config`` is not a config of the sam2 package.
+        random_weights (bool): run a config file's model on its random
+            initial weights, without a checkpoint (for tests and demos).
 
     Returns:
         UniPixel: the model in eval mode.
+
+    Raises:
+        FileNotFoundError: When the config or the checkpoint is missing.
+        ValueError: When a config file has no checkpoint and
+            ``random_weights`` is not set, or an official directory is
+            given a checkpoint too.
+        CheckpointMismatchError: When the checkpoint does not fill the
+            model.
     """
+    check_model_files(config, checkpoint, random_weights)
     register_all_modules()
     if osp.isdir(config):
         model = build_from_official(
             config, sam2_config=sam2_config, dtype=dtype)
     else:
-        if not osp.isfile(config):
-            raise FileNotFoundError(f'No config file or checkpoint '
-                                    f'directory "{config}"')
         cfg = Config.fromfile(config)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         model = MODELS.build(cfg.model)
-        if checkpoint and osp.isdir(checkpoint):
-            load_official_checkpoint(model, checkpoint)
-        elif checkpoint:
-            load_checkpoint(model, checkpoint, map_location='cpu')
+        if checkpoint:
+            load_checkpoint_strict(model, checkpoint)
+        else:
+            print_log(
+                f'{config}: running on random weights (no checkpoint)',
+                logger='current',
+                level=logging.WARNING)
     if dtype is not None:
         model = model.to(dtype)
     return model.to(device).eval()
+
+
+def check_model_files(config: str,
+                      checkpoint: Optional[str] = None,
+                      random_weights: bool = False) -> None:
+    """Checks the model arguments of :func:`init_model` before any work.
+
+    Raises:
+        FileNotFoundError: When the config or the checkpoint is missing.
+        ValueError: When the combination cannot give a trained model.
+    """
+    if osp.isdir(config):
+        if checkpoint:
+            raise ValueError(
+                f'"{config}" is an official checkpoint directory: a '
+                'checkpoint is only given with a config file')
+        return
+    if not osp.isfile(config):
+        raise FileNotFoundError(
+            f'No config file or checkpoint directory "{config}"')
+    if checkpoint:
+        if not osp.exists(checkpoint):
+            raise FileNotFoundError(f'No checkpoint "{checkpoint}"')
+        if not osp.isdir(checkpoint) and not is_readable_checkpoint(
+                checkpoint):
+            raise ValueError(f'The checkpoint "{checkpoint}" is truncated '
+                             'or not a torch checkpoint')
+    elif not random_weights:
+        raise ValueError(
+            f'The config "{config}" needs a checkpoint of its weights; '
+            'running on random weights needs random_weights=True '
+            '(--random-weights)')
 
 
 class UniPixelInferencer:
@@ -147,6 +197,7 @@ class UniPixelInferencer:
         generation_cfg (dict, optional): default options of
             ``UniPixel.generate`` (``max_new_tokens``, ``do_sample``...).
         sam2_config (str, optional): see :func:`init_model`.
+        random_weights (bool): see :func:`init_model`.
     """
 
     def __init__(self,
@@ -158,11 +209,16 @@ class UniPixelInferencer:
                  min_pixels: int = 128 * 28 * 28,
                  max_pixels: int = 256 * 28 * 28,
                  generation_cfg: Optional[dict] = None,
-                 sam2_config: Optional[str] = None) -> None:
+                 sam2_config: Optional[str] = None,
+                 random_weights: bool = False) -> None:
         if isinstance(model, str):
             processor = processor or (model if osp.isdir(model) else None)
             model = init_model(
-                model, checkpoint, device, sam2_config=sam2_config)
+                model,
+                checkpoint,
+                device,
+                sam2_config=sam2_config,
+                random_weights=random_weights)
         if processor is None:
             raise ValueError('Give the processor (tokenizer) directory')
         self.model = model
@@ -201,7 +257,10 @@ class UniPixelInferencer:
             if frames.ndim != 4 or frames.shape[-1] != 3:
                 raise ValueError('An image must be (H, W, 3) and frames '
                                  f'(T, H, W, 3), got {media.shape}')
-            return dict(frames=frames.astype(np.uint8)), len(frames)
+            if 0 in frames.shape:
+                raise ValueError(f'The image or frames are empty: '
+                                 f'{media.shape}')
+            return dict(frames=to_uint8(frames)), len(frames)
         if isinstance(media, (list, tuple)):
             if not media:
                 raise ValueError('The list of frames is empty')
@@ -233,24 +292,11 @@ class UniPixelInferencer:
         return sorted(set(ids))
 
     def _prepare(self, request: InferenceRequest, index: int) -> dict:
-        if not isinstance(request.text, str) or not request.text.strip():
-            raise ValueError(f'Request {index}: the text is empty')
-        if request.masks and (request.points or request.boxes):
-            raise ValueError(f'Request {index}: give point / box prompts or '
-                             'mask prompts, not both')
-        if request.segment_first and not (request.points or request.boxes):
-            raise ValueError(f'Request {index}: segment_first needs point or '
-                             'box prompts of the objects to segment')
-        info, num_total = self._media_info(request.media)
+        info, num_total = check_request(request, index)
         prompts = [(list(p[:2]), int(p[2]), 'point') for p in request.points]
         prompts += [(list(b[:4]), int(b[4]), 'box') for b in request.boxes]
         frames_used = [f for _, f, _ in prompts]
         frames_used += [int(f) for _, f in request.masks]
-        for frame in frames_used:
-            if not 0 <= frame < num_total:
-                raise ValueError(
-                    f'Request {index}: a prompt is on frame {frame} but the '
-                    f'media has {num_total} frame(s)')
         frame_ids = self._frame_ids(num_total, frames_used)
         if 'frames' in info:
             info['frames'] = info['frames'][frame_ids]
@@ -368,11 +414,12 @@ class UniPixelInferencer:
             if not all(memory):
                 raise ValueError('Batch segment_first requests separately '
                                  'from the others')
-            outputs = self.model.generate_memory_turns(
-                data['inputs'], data['data_samples'], **options)
+            outputs = self.model.generate_memory_turns(data['inputs'],
+                                                       data['data_samples'],
+                                                       **options)
         else:
-            outputs = self.model.generate(data['inputs'],
-                                          data['data_samples'], **options)
+            outputs = self.model.generate(data['inputs'], data['data_samples'],
+                                          **options)
         tokenizer = self.processor.tokenizer
         results = []
         for p, out in zip(packed, outputs):
@@ -385,6 +432,121 @@ class UniPixelInferencer:
                     frame_inds=p['frame_inds'],
                     prompts=p['prompts']))
         return results
+
+
+def to_uint8(frames: np.ndarray) -> np.ndarray:
+    """RGB frames as uint8 in [0, 255], never silently clipped or cast.
+
+    A float array in [0, 1] is scaled by 255; a float array in [0, 255]
+    and an integer array in [0, 255] are cast.
+
+    Raises:
+        ValueError: For another dtype, non-finite values or values out of
+            these ranges.
+    """
+    if frames.dtype == np.uint8:
+        return frames
+    if frames.dtype == bool or not (np.issubdtype(frames.dtype, np.integer) or
+                                    np.issubdtype(frames.dtype, np.floating)):
+        raise ValueError(f'Images must be uint8 (or float / integer in '
+                         f'[0, 255]), got {frames.dtype}')
+    if not np.isfinite(frames).all():
+        raise ValueError('The image has non-finite values (NaN or inf)')
+    low, high = frames.min(), frames.max()
+    if low < 0 or high > 255:
+        raise ValueError(f'Image values must be in [0, 255] (or [0, 1] for '
+                         f'floats), got [{low}, {high}]')
+    if np.issubdtype(frames.dtype, np.floating) and high <= 1:
+        frames = frames * 255
+    return np.round(frames).astype(np.uint8)
+
+
+def _check_numbers(values: Sequence, what: str, index: int) -> None:
+    for value in values:
+        if isinstance(
+                value,
+                bool) or not isinstance(value,
+                                        (int, float, np.integer, np.floating)):
+            raise ValueError(f'Request {index}: {what} {tuple(values)} must '
+                             'hold numbers')
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f'Request {index}: {what} {tuple(values)} must '
+                             'hold finite numbers >= 0')
+
+
+def check_request(request: InferenceRequest, index: int = 0) -> tuple:
+    """Checks a request without a model: text, prompts, media and masks.
+
+    Args:
+        request (InferenceRequest): The request.
+        index (int): Its index, for the messages.
+
+    Returns:
+        tuple: The loader's keys for the media and its number of frames.
+
+    Raises:
+        ValueError, FileNotFoundError: Naming the first problem found.
+    """
+    if not isinstance(request.text, str) or not request.text.strip():
+        raise ValueError(f'Request {index}: the text is empty')
+    if request.masks and (request.points or request.boxes):
+        raise ValueError(f'Request {index}: give point / box prompts or '
+                         'mask prompts, not both')
+    if request.segment_first and not (request.points or request.boxes):
+        raise ValueError(f'Request {index}: segment_first needs point or '
+                         'box prompts of the objects to segment')
+    for what, items, size in (('point', request.points, 3),
+                              ('box', request.boxes, 5)):
+        for item in items:
+            if len(item) != size:
+                raise ValueError(f'Request {index}: a {what} is '
+                                 f'{size - 1} numbers and a frame, got '
+                                 f'{tuple(item)}')
+            _check_numbers(item, what, index)
+            if what == 'box' and (item[2] <= item[0] or item[3] <= item[1]):
+                raise ValueError(f'Request {index}: the box {tuple(item)} '
+                                 'needs its bottom-right corner right of '
+                                 'and below its top-left one')
+    info, num_total = UniPixelInferencer._media_info(request.media)
+    frames = [int(p[-1]) for p in (*request.points, *request.boxes)]
+    frames += [int(f) for _, f in request.masks]
+    for frame in frames:
+        if not 0 <= frame < num_total:
+            raise ValueError(
+                f'Request {index}: a prompt is on frame {frame} but the '
+                f'media has {num_total} frame(s)')
+    if not (request.masks or request.points or request.boxes):
+        return info, num_total
+    height, width = _first_frame_size(info)
+    for what, items in (('point', request.points), ('box', request.boxes)):
+        for item in items:
+            if max(item[:-1:2]) > width or max(item[1:-1:2]) > height:
+                raise ValueError(
+                    f'Request {index}: the {what} {tuple(item)} is outside '
+                    f'the {width}x{height} (WxH) frame')
+    if request.masks:
+        for o, (mask, _) in enumerate(request.masks):
+            mask = _read_mask(mask, index)
+            if mask.shape != (height, width):
+                raise ValueError(
+                    f'Request {index}: mask prompt {o} is '
+                    f'{mask.shape[0]}x{mask.shape[1]} but the frames are '
+                    f'{height}x{width}')
+            if not mask.any():
+                raise ValueError(f'Request {index}: mask prompt {o} is empty')
+    return info, num_total
+
+
+def _first_frame_size(info: dict) -> Tuple[int, int]:
+    """(H, W) of the media's frames, reading one frame at most."""
+    if 'frames' in info:
+        return tuple(info['frames'].shape[1:3])
+    first = dict(info)
+    if 'frame_paths' in first:
+        first['frame_paths'] = first['frame_paths'][:1]
+    elif 'video_path' in first:
+        first['frame_ids'] = [0]
+    return LoadFrames(num_frames=-1)(first)['frame_size']
 
 
 def _check_file(path: str) -> None:

@@ -1,0 +1,95 @@
+"""Checkpoints must fill the model; random weights need a flag."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import save_checkpoint
+
+from unipixel_mm.apis import init_model
+from unipixel_mm.registry import MODELS
+from unipixel_mm.utils import register_all_modules
+from unipixel_mm.utils.strict_loading import (CheckpointMismatchError,
+                                              load_checkpoint_strict)
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
+
+
+@pytest.fixture(scope='module')
+def tiny_model():
+    register_all_modules()
+    torch.manual_seed(0)
+    return MODELS.build(Config.fromfile(TINY_CFG).model)
+
+
+@pytest.fixture(scope='module')
+def full_checkpoint(tiny_model, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('ckpt') / 'iter_1.pth')
+    save_checkpoint(dict(meta={}, state_dict=tiny_model.state_dict()), path)
+    return path
+
+
+def test_another_models_weights_are_refused(tiny_model, tmp_path):
+    path = str(tmp_path / 'resnet18.pth')
+    torch.save(
+        {
+            'conv1.weight': torch.zeros(64, 3, 7, 7),
+            'bn1.weight': torch.ones(64),
+            'fc.weight': torch.zeros(1000, 512)
+        }, path)
+    num = len(tiny_model.state_dict())
+    with pytest.raises(
+            CheckpointMismatchError,
+            match=rf"fills 0 of the model's {num} weights \({num} missing; 3 "
+            r'of its 3 weights not in the model\): it looks like the '
+            r'checkpoint '
+            r'of another model \(its weights are named bn1.weight, '
+            r'conv1.weight, fc.weight\)'):
+        load_checkpoint_strict(tiny_model, path)
+
+
+def test_partial_and_reshaped_checkpoints_are_refused(tiny_model, tmp_path):
+    own = tiny_model.state_dict()
+    names = sorted(own)
+    path = str(tmp_path / 'part.pth')
+    save_checkpoint(dict(state_dict={k: own[k] for k in names[:10]}), path)
+    with pytest.raises(
+            CheckpointMismatchError,
+            match=rf"fills 10 of the model's {len(own)} weights \("
+            rf'{len(own) - 10} missing\): it looks like a partial'):
+        load_checkpoint_strict(tiny_model, path)
+
+    state = dict(own)
+    state[names[0]] = torch.zeros(2, 2, 2, 2)
+    save_checkpoint(dict(state_dict=state), path)
+    with pytest.raises(
+            CheckpointMismatchError,
+            match=rf'fills {len(own) - 1} of .*\(1 of another shape '
+            rf'\({names[0]}\).*another config'):
+        load_checkpoint_strict(tiny_model, path)
+
+
+def test_full_checkpoint_loads(full_checkpoint):
+    model = init_model(TINY_CFG, full_checkpoint)
+    expected = torch.load(full_checkpoint, weights_only=False)['state_dict']
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, expected[key]), key
+
+
+def test_model_files_are_checked_before_building(tmp_path):
+    with pytest.raises(ValueError, match='random_weights=True'):
+        init_model(TINY_CFG)
+    with pytest.raises(FileNotFoundError, match='No checkpoint "missing'):
+        init_model(TINY_CFG, 'missing.pth')
+    truncated = tmp_path / 'iter_1.pth'
+    truncated.write_bytes(b'PK\3\4 cut short')
+    with pytest.raises(ValueError, match='iter_1.pth" is truncated'):
+        init_model(TINY_CFG, str(truncated))
+    with pytest.raises(FileNotFoundError, match='No config file'):
+        init_model(str(tmp_path / 'nothing.py'))
+
+
+def test_random_weights_by_flag():
+    model = init_model(TINY_CFG, random_weights=True)
+    assert not model.training
