@@ -93,3 +93,44 @@ def test_model_files_are_checked_before_building(tmp_path):
 def test_random_weights_by_flag():
     model = init_model(TINY_CFG, random_weights=True)
     assert not model.training
+
+
+def test_trainable_only_checkpoint_over_the_configs_pretrained_parts(
+        tmp_path):
+    """A stage's trainable-only checkpoint fills the model together with
+    the pretrained files of its config (loaded first): every weight ends up
+    equal to the source model's, wherever it came from."""
+    from parity_fixture import parity_fixture_files
+
+    from unipixel_mm.utils import build_from_official
+    checkpoint, sam2_yaml = parity_fixture_files()
+    source = build_from_official(checkpoint, sam2_config=sam2_yaml)
+    sam2_pt = str(tmp_path / 'sam2.pt')
+    torch.save(dict(model=source.mask_decoder.sam2.state_dict()), sam2_pt)
+    cfg = Config.fromfile(TINY_CFG).model
+    cfg.vision_tokenizer.pretrained = checkpoint
+    cfg.llm.pretrained = checkpoint
+    cfg.mask_decoder.checkpoint = sam2_pt
+    register_all_modules()
+    torch.manual_seed(1)
+    model = MODELS.build(cfg)
+    covered = model.pretrained_weight_names()
+    own = source.state_dict()
+    # what a stage trains: the new modules (prompt encoder, memory bank,
+    # segmentation head), none of which a pretrained file holds
+    trainable = {k: v for k, v in own.items() if k not in covered}
+    assert any(k.startswith('llm.seg_head.') for k in trainable)
+    assert any(k.startswith('prompt_encoder.') for k in trainable)
+    assert not any(
+        k.startswith(('vision_tokenizer.', 'mask_decoder.'))
+        for k in trainable)
+    path = str(tmp_path / 'iter_10.pth')
+    save_checkpoint(dict(meta={}, state_dict=trainable), path)
+    load_checkpoint_strict(model, path)
+    loaded = model.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in own.items())
+
+    # without the pretrained files the same checkpoint does not fill it
+    bare = MODELS.build(Config.fromfile(TINY_CFG).model)
+    with pytest.raises(CheckpointMismatchError, match='a partial'):
+        load_checkpoint_strict(bare, path)

@@ -1,7 +1,7 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
 import random
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -19,7 +19,8 @@ from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
 from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
-from .utils.finetune import (add_lora, enable_gradient_checkpointing,
+from .utils.finetune import (add_lora, checkpoint_weight_names,
+                             enable_gradient_checkpointing,
                              load_partial_checkpoints, set_trainable)
 
 SampleList = Optional[Sequence[PixelDataSample]]
@@ -197,6 +198,20 @@ class UniPixel(BaseModel):
         set_trainable(self, trainable)
         if gradient_checkpointing:
             enable_gradient_checkpointing(self)
+
+    def pretrained_weight_names(self) -> Set[str]:
+        """The state-dict names that :meth:`init_weights` fills from files:
+        the components' pretrained weights and ``partial_checkpoints``."""
+        names = set()
+        for name, child in self.named_children():
+            if hasattr(child, 'pretrained_weight_names'):
+                names |= {
+                    f'{name}.{k}'
+                    for k in child.pretrained_weight_names()
+                }
+        for path in self.partial_checkpoints:
+            names |= checkpoint_weight_names(self, path)
+        return names
 
     @torch.no_grad()
     def init_weights(self) -> None:

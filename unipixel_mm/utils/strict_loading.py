@@ -5,11 +5,17 @@ so the weights of another model load "successfully" into nothing and the
 model runs on its random initialisation. Inference and testing load with
 :func:`load_checkpoint_strict` instead, which refuses a checkpoint that does
 not fill every weight and says what the checkpoint looks like.
+
+A training stage saves its trainable weights only; such a checkpoint fills
+the model together with the pretrained files its config names (the
+components' ``pretrained`` / ``checkpoint`` and ``partial_checkpoints``):
+those are loaded first (``init_weights``), then the checkpoint over them.
 """
 import os.path as osp
 from typing import Dict, List
 
 import torch
+from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 
 from .official_checkpoint import load_official_checkpoint
@@ -44,7 +50,10 @@ def describe_state_dict(state: Dict[str, torch.Tensor],
         return 'the checkpoint of another config of the model'
     if matched and len(matched) == len(names):
         return ('a partial checkpoint (such as the trainable parameters '
-                'of a training stage): give the full model\'s checkpoint')
+                'of a training stage): give the full model\'s checkpoint, '
+                'or a model config whose pretrained files (pretrained / '
+                'checkpoint of the components, partial_checkpoints) hold '
+                'the other weights')
     if names and all(k.startswith(OFFICIAL_PREFIXES) for k in names):
         return ('an official UniPixel state dict: give its checkpoint '
                 'directory (config.json + safetensors) instead')
@@ -73,6 +82,16 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
     }
 
 
+def _fills_with_pretrained(model: torch.nn.Module,
+                           state: Dict[str, torch.Tensor]) -> bool:
+    """Whether ``state`` and the pretrained files of the model's config
+    together fill every weight of the model."""
+    if not hasattr(model, 'pretrained_weight_names'):
+        return False
+    missing = set(model.state_dict()) - set(state)
+    return missing <= model.pretrained_weight_names()
+
+
 def load_checkpoint_strict(model: torch.nn.Module, path: str) -> None:
     """Loads ``path`` into ``model``; every weight must be filled.
 
@@ -96,6 +115,14 @@ def load_checkpoint_strict(model: torch.nn.Module, path: str) -> None:
     matched = [k for k in state if k in own and state[k].shape == own[k].shape]
     if len(matched) == len(state) == len(own):
         model.load_state_dict(state, strict=True)
+        return
+    if len(matched) == len(state) and _fills_with_pretrained(model, state):
+        model.init_weights()
+        model.load_state_dict(state, strict=False)
+        print_log(
+            f'Loaded {len(state)} weights from "{path}" over the '
+            f'{len(own) - len(state)} pretrained weights of the config',
+            'current')
         return
     reshaped = [k for k in state if k in own and k not in matched]
     missing = sum(k not in state for k in own)

@@ -1,6 +1,6 @@
 """SAM2 as UniPixel's mask decoder: ``<|seg|>`` prompt tokens -> masklets."""
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -9,6 +9,7 @@ from sam2.modeling.sam2_base import NO_OBJ_SCORE
 from tqdm import tqdm
 
 from unipixel_mm.registry import MODELS
+from ..utils.finetune import file_weight_names
 from ..utils.fp32 import Float32Module
 from .sam2_builder import build_sam2_base
 
@@ -103,6 +104,10 @@ class SAM2Decoder(Float32Module, BaseModule):
     def feat_size(self) -> int:
         """Side of the image embedding grid (``image_size / 16``)."""
         return self.sam2.sam_image_embedding_size
+
+    def pretrained_weight_names(self) -> Set[str]:
+        """The names that ``init_weights`` loads from ``checkpoint``."""
+        return file_weight_names(self) if self.checkpoint else set()
 
     def init_weights(self) -> None:
         super().init_weights()

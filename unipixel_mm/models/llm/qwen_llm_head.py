@@ -1,7 +1,7 @@
 """Qwen2.5-VL language model + lm_head + the ``<|seg|>`` segmentation head."""
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Optional, Tuple
+from typing import Optional, Set, Tuple
 
 import torch
 import torch.nn as nn
@@ -17,6 +17,7 @@ from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
+from ..utils.finetune import file_weight_names
 from ..utils.hf_weights import load_hf_part
 
 
@@ -110,6 +111,12 @@ class QwenLLMHead(BaseModule):
                 vision_config=SimpleNamespace(
                     spatial_merge_size=spatial_merge_size,
                     tokens_per_second=tokens_per_second)))
+
+    def pretrained_weight_names(self) -> Set[str]:
+        """The names that ``init_weights`` loads from ``pretrained`` (all
+        but the new segmentation head)."""
+        return file_weight_names(
+            self, skip=('seg_head.', )) if self.pretrained else set()
 
     def init_weights(self) -> None:
         super().init_weights()

@@ -1,6 +1,6 @@
 """The Qwen2.5-VL vision encoder as UniPixel's vision tokenizer."""
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Set
 
 import torch
 from mmengine.model import BaseModule
@@ -13,6 +13,7 @@ from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
+from ..utils.finetune import file_weight_names
 from ..utils.hf_weights import load_hf_part
 
 
@@ -72,6 +73,10 @@ class QwenVisionTokenizer(BaseModule):
             dtype=resolve_dtype(torch_dtype))
         self.pool_feature_order = pool_feature_order
         self.pretrained = pretrained
+
+    def pretrained_weight_names(self) -> Set[str]:
+        """The names that ``init_weights`` loads from ``pretrained``."""
+        return file_weight_names(self) if self.pretrained else set()
 
     def init_weights(self) -> None:
         super().init_weights()
