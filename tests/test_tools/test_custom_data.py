@@ -95,6 +95,61 @@ def test_custom_dataset_reads_the_format(tmp_path):
                 ann_file='bad.jsonl'))
 
 
+def build_custom(root: str, lines, pipeline=()):
+    with open(osp.join(root, 'bad.jsonl'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return DATASETS.build(
+        dict(
+            type='CustomPixelDataset',
+            data_root=root,
+            ann_file='bad.jsonl',
+            pipeline=list(pipeline)))
+
+
+@pytest.mark.parametrize('line,message', [
+    ('{"image": "images/0.jpg", "objects": [', r'bad.jsonl:2: not a JSON '
+     r'object \(Expecting value at column 39\)$'),
+    ('[1, 2]', r'bad.jsonl:2: not a JSON object$'),
+    ('{"image": "images/0.jpg", "objects": [{"id": "a"}], '
+     '"conversations": [{"question": "q", "answer": "<seg>"}]}',
+     r"bad.jsonl:2: missing field 'masks'"),
+    ('{"image": "images/0.jpg", "objects": [], "conversations": '
+     '[{"answer": "a"}]}', r"bad.jsonl:2: missing field 'question'"),
+])
+def test_bad_lines_are_named_by_file_line_and_field(tmp_path, line, message):
+    write_dataset(str(tmp_path))
+    good = json.dumps(
+        dict(
+            image='images/0.jpg',
+            objects=[],
+            conversations=[dict(question='q', answer='a')]))
+    with pytest.raises(ValueError, match=message):
+        build_custom(str(tmp_path), [good, line])
+
+
+def test_an_rle_of_another_size_than_its_frame_is_refused(tmp_path):
+    from pycocotools import mask as mask_utils
+    write_dataset(str(tmp_path))
+    rle = mask_utils.encode(np.ones((32, 48), dtype=np.uint8, order='F'))
+    line = json.dumps(
+        dict(
+            image='images/0.jpg',  # 64 x 80
+            objects=[
+                dict(masks=[dict(size=rle['size'],
+                                 counts=rle['counts'].decode())])
+            ],
+            conversations=[dict(question='q', answer='<seg>')]))
+    dataset = build_custom(
+        str(tmp_path), [line],
+        [dict(type='LoadFrames'),
+         dict(type='LoadObjectMasks')])
+    with pytest.raises(
+            ValueError,
+            match=r'bad.jsonl:1.*object 0, frame 0.*a mask of size 32x48 '
+            'on a frame of 64x80'):
+        dataset[0]
+
+
 def test_guide_steps_fine_tune_the_tiny_model(tmp_path, tiny_model, tiny_cfg,
                                               processor_options, run_tool):
     # step 1: the data set; step 2: a checkpoint in the official format

@@ -46,13 +46,31 @@ class CustomPixelDataset(BasePixelDataset):
     """
 
     def load_data_list(self) -> List[dict]:
-        """Reads one data info per line of the annotation file."""
+        """Reads one data info per line of the annotation file.
+
+        Raises:
+            ValueError: naming the file, the line and the field of a line
+                that is not JSON or lacks a field.
+        """
         with open(self.ann_file) as f:
             lines = [(i, line) for i, line in enumerate(f, 1) if line.strip()]
-        return [
-            self._parse(json.loads(line), f'{self.ann_file}:{i}')
-            for i, line in lines
-        ]
+        return [self._parse_line(line, f'{self.ann_file}:{i}')
+                for i, line in lines]
+
+    def _parse_line(self, line: str, entry: str) -> dict:
+        try:
+            sample = json.loads(line.strip())
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{entry}: not a JSON object ({e.msg} at '
+                             f'column {e.colno})') from e
+        if not isinstance(sample, dict):
+            raise ValueError(f'{entry}: not a JSON object')
+        try:
+            return self._parse(sample, entry)
+        except KeyError as e:
+            raise ValueError(f'{entry}: missing field {e}') from e
+        except (TypeError, AttributeError) as e:
+            raise ValueError(f'{entry}: a field has the wrong type ({e})')
 
     def _path(self, path: str) -> str:
         return osp.join(self.data_root, path)
@@ -67,7 +85,9 @@ class CustomPixelDataset(BasePixelDataset):
     def _parse(self, sample: dict, entry: str) -> dict:
         if ('image' in sample) == ('video' in sample):
             raise ValueError(f'{entry}: give either "image" or "video"')
-        info = dict(entry=entry, source='custom')
+        # a mask of another size than its frame is a mistake here, not a
+        # lower-resolution annotation to resize
+        info = dict(entry=entry, source='custom', strict_mask_size=True)
         if 'image' in sample:
             info['img_path'] = self._path(sample['image'])
         else:

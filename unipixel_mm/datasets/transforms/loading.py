@@ -473,7 +473,8 @@ def draw_labelme(shapes: Sequence[dict],
 
 def decode_mask(entry,
                 frame_size: Tuple[int, int],
-                ann_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+                ann_size: Optional[Tuple[int, int]] = None,
+                strict_size: bool = False) -> np.ndarray:
     """Decodes one object's mask on one frame.
 
     Accepted entries:
@@ -491,13 +492,16 @@ def decode_mask(entry,
         - a list of any of the above: their union (several regions or
           annotations of one object).
 
-    A mask of another size than the frame is resized (bilinear, ``> 0``).
+    A mask of another size than the frame is resized (bilinear, ``> 0``),
+    or refused with ``strict_size``.
 
     Args:
         entry: The annotation, see above.
         frame_size (tuple[int, int]): (H, W) of the frame.
         ann_size (tuple[int, int], optional): (h, w) polygons refer to;
             defaults to ``frame_size``.
+        strict_size (bool): raise a ``ValueError`` for a mask (RLE, array
+            or PNG) of another size than the frame instead of resizing it.
 
     Returns:
         np.ndarray: (H, W) bool.
@@ -542,13 +546,17 @@ def decode_mask(entry,
     elif isinstance(entry, (list, tuple)):
         mask = np.zeros(frame_size, dtype=bool)
         for part in entry:
-            mask |= decode_mask(part, frame_size, ann_size)
+            mask |= decode_mask(part, frame_size, ann_size, strict_size)
         return mask
     else:
         raise TypeError(f'unknown mask annotation of type {type(entry)}')
     if mask.ndim != 2:
         raise ValueError(f'a mask must be 2-D, got shape {mask.shape}')
     if mask.shape != tuple(frame_size):
+        if strict_size:
+            raise ValueError(f'a mask of size {mask.shape[0]}x'
+                             f'{mask.shape[1]} on a frame of '
+                             f'{frame_size[0]}x{frame_size[1]}')
         mask = resize_masks(torch.from_numpy(mask), frame_size).numpy()
     return mask
 
@@ -565,6 +573,8 @@ class LoadObjectMasks(BaseTransform):
         - ``frame_inds``, ``frame_size`` (from :class:`LoadFrames`).
         - optional ``ann_size`` (tuple[int, int]): the (h, w) polygon
           coordinates refer to.
+        - optional ``strict_mask_size`` (bool): a mask of another size than
+          its frame is an error instead of being resized (your own data).
         - optional ``foreground`` (list): one entry per candidate frame, the
           union of all annotated objects of the video (ReVOS); an entry of
           another size than the frame is an error, not resized.
@@ -602,8 +612,9 @@ class LoadObjectMasks(BaseTransform):
                     f'entries, frame {max(inds)} was sampled')
             for t, i in enumerate(inds):
                 try:
-                    masks[t, o] = decode_mask(entries[i], frame_size,
-                                              results.get('ann_size'))
+                    masks[t, o] = decode_mask(
+                        entries[i], frame_size, results.get('ann_size'),
+                        results.get('strict_mask_size', False))
                 except (ValueError, TypeError, KeyError, OSError) as e:
                     where = f'{describe(results)}: object {o}, frame {i}'
                     raise with_context(e, where) from e
