@@ -90,7 +90,8 @@ def init_model(config: str,
                device: str = 'cpu',
                cfg_options: Optional[dict] = None,
                dtype: Optional[torch.dtype] = None,
-               sam2_config: Optional[str] = None):
+               sam2_config: Optional[str] = None,
+               precision: Optional[str] = None):
     """Build a UniPixel for inference.
 
     Args:
@@ -100,10 +101,13 @@ def init_model(config: str,
             checkpoint (``.pth``) or an official checkpoint directory.
         device (str): device to put the model on.
         cfg_options (dict, optional): overrides of the config file.
-        dtype (torch.dtype, optional): e.g. ``torch.bfloat16`` for the LLM
-            and the vision encoder (the SAM2 parts stay float32).
+        dtype (torch.dtype, optional): e.g. ``torch.bfloat16``; an official
+            directory is built in its own ``torch_dtype`` by default.
         sam2_config (str, optional): SAM2 yaml of an official checkpoint
             whose ``sam2_config`` is not a config of the sam2 package.
+        precision (str, optional): ``'reference'`` (SAM2 cast with the
+            model; the default for official directories) or
+            ``'sam2_float32'`` (SAM2 kept float32; the default of configs).
 
     Returns:
         UniPixel: the model in eval mode.
@@ -111,7 +115,10 @@ def init_model(config: str,
     register_all_modules()
     if osp.isdir(config):
         model = build_from_official(
-            config, sam2_config=sam2_config, dtype=dtype)
+            config,
+            sam2_config=sam2_config,
+            dtype=dtype,
+            precision=precision or 'reference')
     else:
         if not osp.isfile(config):
             raise FileNotFoundError(f'No config file or checkpoint '
@@ -119,6 +126,8 @@ def init_model(config: str,
         cfg = Config.fromfile(config)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
+        if precision is not None:
+            cfg.model.precision = precision
         model = MODELS.build(cfg.model)
         if checkpoint and osp.isdir(checkpoint):
             load_official_checkpoint(model, checkpoint)
