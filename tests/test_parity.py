@@ -1,19 +1,32 @@
 """Parity with the reference UniPixel on a checkpoint in the official format.
 
-The fixture folder (``$UNIPIXEL_PARITY_FIXTURE``, default
-``tests/data/parity/upstream_tiny``) holds ``checkpoint/`` (official
-format), the SAM2 yaml of that checkpoint, ``cases.pt`` (reference forward
-kwargs) and the reference's outputs. Every size comes from those files.
+Each fixture folder (``$UNIPIXEL_PARITY_FIXTURE``, else both
+``tests/data/parity/upstream_tiny`` and ``upstream_tiny_bf16``) holds
+``checkpoint/`` (official format), the SAM2 yaml of that checkpoint,
+``cases.pt`` (reference forward kwargs), the reference's outputs and
+``meta.json``, whose ``dtype`` (inference cases) and ``train_dtype`` (the
+training case; ``dtype`` if absent) say how the reference ran. The model is
+built as ``build_from_official`` builds it by default (the ``'reference'``
+precision policy) in those dtypes. Every size comes from those files.
 """
+import json
 import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict
 
 import pytest
 import torch
-from parity_fixture import PARITY_FIXTURE, parity_fixture_files
+from parity_fixture import PARITY_FIXTURES, parity_fixture_files
 
 from unipixel_mm.utils import build_from_official
 from unipixel_mm.utils.official_checkpoint import official_to_modular_key
 from unipixel_mm.utils.reference_inputs import batch_from_reference_kwargs
+
+#: Max abs logits difference by the dtype the inference cases ran in.
+LOGITS_TOL = {torch.float32: 1e-3, torch.bfloat16: 2e-2}
+MASK_IOU = 0.99
+LOSS_REL_TOL = 1e-3
+GRAD_REL_TOL = 1e-2
 
 
 def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -21,81 +34,112 @@ def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
     return 1.0 if union == 0 else float((a & b).sum() / union)
 
 
-@pytest.fixture(scope='module')
-def fixture():
-    checkpoint, sam2_yaml = parity_fixture_files()
-    model = build_from_official(checkpoint, sam2_config=sam2_yaml)
-    data = torch.load(
-        osp.join(PARITY_FIXTURE, 'cases.pt'), weights_only=True)
-    return model, data['cases'], data['expected']
+@dataclass
+class Fixture:
+    """A parity fixture folder and the models built from it."""
+    folder: str
+    dtype: torch.dtype
+    train_dtype: torch.dtype
+    cases: dict
+    expected: dict
+    _models: Dict[torch.dtype, torch.nn.Module] = field(default_factory=dict)
+
+    def model(self, dtype: torch.dtype) -> torch.nn.Module:
+        """The fixture's checkpoint built in ``dtype`` (built once)."""
+        if dtype not in self._models:
+            checkpoint, sam2_yaml = parity_fixture_files(self.folder)
+            self._models[dtype] = build_from_official(
+                checkpoint, sam2_config=sam2_yaml, dtype=dtype)
+        return self._models[dtype]
+
+
+@pytest.fixture(
+    scope='module', params=PARITY_FIXTURES, ids=osp.basename)
+def fixture(request) -> Fixture:
+    folder = request.param
+    with open(osp.join(folder, 'meta.json')) as f:
+        meta = json.load(f)
+    dtype = getattr(torch, meta.get('dtype', 'float32'))
+    data = torch.load(osp.join(folder, 'cases.pt'), weights_only=True)
+    return Fixture(folder, dtype,
+                   getattr(torch, meta.get('train_dtype', str(dtype)[6:])),
+                   data['cases'], data['expected'])
 
 
 def _cases(expected, *keys):
     return [name for name, exp in expected.items() if set(keys) <= set(exp)]
 
 
+def _check_masks(name, masks, expected):
+    assert len(masks) == len(expected), name
+    for i, (ours, ref) in enumerate(zip(masks, expected)):
+        assert ours.shape == ref[0].shape, (name, i)
+        iou = mask_iou(ours, ref[0])
+        assert iou >= MASK_IOU, f'{name}: mask {i} has IoU {iou:.4f}'
+
+
+def test_dtypes_follow_the_fixture(fixture):
+    model = fixture.model(fixture.dtype)
+    assert {p.dtype for p in model.parameters()} == {fixture.dtype}
+    assert model.precision == 'reference'
+
+
 def test_logits_and_masks(fixture):
-    model, cases, expected = fixture
-    names = _cases(expected, 'logits')
+    model = fixture.model(fixture.dtype)
+    names = _cases(fixture.expected, 'logits')
     assert names, 'the fixture has no logits case'
-    model.eval()
     for name in names:
-        inputs, samples = batch_from_reference_kwargs(cases[name])
+        inputs, samples = batch_from_reference_kwargs(fixture.cases[name])
         with torch.no_grad():
             logits = model(inputs, samples, mode='tensor')
-        exp = expected[name]
+        exp = fixture.expected[name]
         assert logits.shape == exp['logits'].shape, name
-        diff = (logits - exp['logits']).abs().max().item()
-        assert diff <= 1e-3, f'{name}: logits differ by {diff}'
-        if 'masks' not in exp:
-            continue
-        result = model.generate(inputs, samples, max_new_tokens=0)[0]
-        assert len(result.masks) == len(exp['masks']), name
-        for i, (ours, ref) in enumerate(zip(result.masks, exp['masks'])):
-            assert ours.shape == ref[0].shape, (name, i)
-            assert mask_iou(ours, ref[0]) >= 0.99, (name, i)
+        diff = (logits.float() - exp['logits'].float()).abs().max().item()
+        tol = LOGITS_TOL[fixture.dtype]
+        assert diff <= tol, f'{name}: logits differ by {diff} (> {tol})'
+        if 'masks' in exp:
+            result = model.generate(inputs, samples, max_new_tokens=0)[0]
+            _check_masks(name, result.masks, exp['masks'])
 
 
 def test_greedy_generation(fixture):
-    model, cases, expected = fixture
-    names = _cases(expected, 'output_ids')
+    model = fixture.model(fixture.dtype)
+    names = _cases(fixture.expected, 'output_ids')
     assert names, 'the fixture has no generation case'
-    model.eval()
     for name in names:
-        inputs, samples = batch_from_reference_kwargs(cases[name])
-        exp = expected[name]
+        inputs, samples = batch_from_reference_kwargs(fixture.cases[name])
+        exp = fixture.expected[name]
         prompt = inputs['input_ids'][0]
         new_tokens = exp['output_ids'].size(1) - prompt.numel()
         result = model.generate(inputs, samples, max_new_tokens=new_tokens)[0]
         assert torch.equal(
             torch.cat([prompt, result.ids]), exp['output_ids'][0]), name
-        assert len(result.masks) == len(exp['masks']), name
-        for ours, ref in zip(result.masks, exp['masks']):
-            assert mask_iou(ours, ref[0]) >= 0.99, name
+        _check_masks(name, result.masks, exp['masks'])
 
 
 def test_training_loss_and_gradients(fixture):
-    model, cases, expected = fixture
-    names = _cases(expected, 'loss')
+    model = fixture.model(fixture.train_dtype)
+    names = _cases(fixture.expected, 'loss')
     assert names, 'the fixture has no training case'
     params = dict(model.named_parameters())
     model.train()
     try:
         for name in names:
             model.zero_grad()
-            inputs, samples = batch_from_reference_kwargs(cases[name])
+            inputs, samples = batch_from_reference_kwargs(fixture.cases[name])
             loss = sum(model(inputs, samples, mode='loss').values())
-            exp = expected[name]
+            exp = fixture.expected[name]
             rel = abs(loss.item() - exp['loss'].item()) / abs(
                 exp['loss'].item())
-            assert rel <= 1e-3, f'{name}: loss {loss.item()} vs {exp["loss"]}'
+            assert rel <= LOSS_REL_TOL, (
+                f'{name}: loss {loss.item()} vs {exp["loss"]}')
             loss.backward()
             for key, norm in exp['grad_norms'].items():
                 grad = params[official_to_modular_key(key)].grad
                 assert grad is not None, key
-                got = grad.norm().item()
-                assert abs(got - float(norm)) <= 1e-2 * abs(float(norm)), (
-                    key, got, float(norm))
+                got = grad.float().norm().item()
+                assert abs(got - float(norm)) <= GRAD_REL_TOL * abs(
+                    float(norm)), (key, got, float(norm))
     finally:
         model.zero_grad()
         model.eval()

@@ -27,7 +27,8 @@ from unipixel_mm.engine import build_runner
 from unipixel_mm.engine.checkpoint import is_readable_checkpoint
 from unipixel_mm.utils import (model_cfg_from_official, read_official_config,
                                register_all_modules)
-from unipixel_mm.utils.official_checkpoint import load_generation_config
+from unipixel_mm.utils.official_checkpoint import (OFFICIAL_PRECISION,
+                                                   load_generation_config)
 from unipixel_mm.utils.strict_loading import load_checkpoint_strict
 
 #: The keys a benchmark config sets over a model config.
@@ -139,6 +140,10 @@ def official_model(cfg: Config, ckpt_dir: str,
     """Replaces the config's architecture by an official checkpoint's.
 
     The data preprocessor and generation settings of the config are kept.
+    The model is built in the checkpoint's ``torch_dtype`` under the
+    ``'reference'`` precision policy unless the config's model (e.g.
+    ``--cfg-options model.precision=sam2_float32 model.dtype=float32``)
+    says otherwise.
 
     Args:
         cfg (Config): The full config.
@@ -150,7 +155,9 @@ def official_model(cfg: Config, ckpt_dir: str,
         read_official_config(ckpt_dir),
         sam2_config,
         eos_token_id=load_generation_config(ckpt_dir).get('eos_token_id'),
-        ckpt_dir=ckpt_dir)
+        ckpt_dir=ckpt_dir,
+        dtype=cfg.model.get('dtype'),
+        precision=cfg.model.get('precision') or OFFICIAL_PRECISION)
     cfg.model = ConfigDict({**cfg.model, **official})
     cfg.load_from = None
 

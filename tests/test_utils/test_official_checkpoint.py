@@ -140,8 +140,9 @@ def test_failed_export_leaves_nothing(tiny_model, tmp_path, monkeypatch):
 
 def test_build_in_bfloat16(tiny_model, exported):
     """The LLM, the ViT and the heads are built and loaded in bfloat16 (no
-    float32 copy first); the SAM2 parts stay float32."""
-    model = build_from_official(exported, dtype=torch.bfloat16)
+    float32 copy first); under 'sam2_float32' the SAM2 parts stay float32."""
+    model = build_from_official(
+        exported, dtype=torch.bfloat16, precision='sam2_float32')
     ours = tiny_model.state_dict()
     for name, param in model.named_parameters():
         sam2 = name.startswith(('mask_decoder.', 'prompt_encoder.'))
@@ -155,16 +156,23 @@ def test_build_in_bfloat16(tiny_model, exported):
 
 def test_dtype_fields_of_the_config_are_not_inherited(exported):
     """A config whose sub-configs name bfloat16 (as transformers writes
-    them) still builds one dtype, float32 unless asked."""
+    them) still builds one dtype, the top-level ``torch_dtype``; one that
+    claims a dtype its tensors do not have stops at load time."""
     path = osp.join(exported, 'config.json')
     with open(path) as f:
         config = json.load(f)
     config['vision_config']['torch_dtype'] = 'bfloat16'
-    config['torch_dtype'] = 'bfloat16'
+    config['text_config']['torch_dtype'] = 'bfloat16'
     with open(path, 'w') as f:
         json.dump(config, f)
     model = build_from_official(exported)
     assert {p.dtype for p in model.parameters()} == {torch.float32}
+    config['torch_dtype'] = 'bfloat16'
+    with open(path, 'w') as f:
+        json.dump(config, f)
+    with pytest.raises(TypeError, match='is float32 but the checkpoint '
+                       r'holds bfloat16 \(torch_dtype of config.json\)'):
+        build_from_official(exported)
 
 
 def test_weights_are_streamed_one_tensor_at_a_time(tiny_model, exported,
@@ -228,3 +236,56 @@ def test_missing_shard_is_named(tiny_model, tmp_path):
     with pytest.raises(FileNotFoundError,
                        match=f'{shard}" listed in the index is missing'):
         build_from_official(out)
+
+
+def _bf16_fixture_copy(tmp_path, edit):
+    """The bfloat16 parity checkpoint as two shards, ``edit`` applied to
+    its state dict; returns the directory and the SAM2 yaml."""
+    from parity_fixture import _DATA, parity_fixture_files
+    src, sam2_yaml = parity_fixture_files(osp.join(_DATA,
+                                                   'upstream_tiny_bf16'))
+    state = load_file(osp.join(src, 'model.safetensors'))
+    edit(state)
+    keys = sorted(state)
+    out = tmp_path / 'ckpt'
+    out.mkdir()
+    weight_map = {}
+    for i, part in enumerate((keys[:len(keys) // 2], keys[len(keys) // 2:])):
+        name = f'model-{i + 1:05d}-of-00002.safetensors'
+        save_file({k: state[k] for k in part}, str(out / name))
+        weight_map.update({k: name for k in part})
+    (out / 'model.safetensors.index.json').write_text(
+        json.dumps(dict(metadata={}, weight_map=weight_map)))
+    for name in ('config.json', 'generation_config.json'):
+        (out / name).write_text(open(osp.join(src, name)).read())
+    return str(out), sam2_yaml
+
+
+def test_official_dtype_and_precision_defaults(tmp_path):
+    ckpt, sam2_yaml = _bf16_fixture_copy(tmp_path, lambda state: None)
+    model = build_from_official(ckpt, sam2_config=sam2_yaml)
+    assert model.precision == 'reference'
+    assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
+    model = build_from_official(
+        ckpt, sam2_config=sam2_yaml, precision='sam2_float32')
+    assert model.llm.lm_head.weight.dtype == torch.bfloat16
+    assert {p.dtype for p in model.mask_decoder.parameters()} == \
+        {torch.float32}
+    model = build_from_official(ckpt, sam2_config=sam2_yaml, dtype='float32')
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+
+
+@pytest.mark.parametrize('dtype,message', [
+    (torch.float32, 'is float32 but the checkpoint holds bfloat16'),
+    (torch.int8, 'is stored as I8, which the model cannot load'),
+])
+def test_tensor_of_another_dtype_stops_the_load(tmp_path, dtype, message):
+    key = 'sam2.obj_ptr_proj.layers.0.weight'
+
+    def edit(state):
+        state[key] = state[key].to(dtype)
+
+    ckpt, sam2_yaml = _bf16_fixture_copy(tmp_path, edit)
+    with pytest.raises(TypeError, match=message) as error:
+        build_from_official(ckpt, sam2_config=sam2_yaml)
+    assert f'"{key}" in model-0000' in str(error.value)

@@ -93,6 +93,7 @@ def init_model(config: str,
                cfg_options: Optional[dict] = None,
                dtype: Optional[torch.dtype] = None,
                sam2_config: Optional[str] = None,
+               precision: Optional[str] = None,
                random_weights: bool = False):
     """Build a UniPixel for inference.
 
@@ -107,10 +108,13 @@ def init_model(config: str,
             checkpoint (``.pth``) or an official checkpoint directory.
         device (str): device to put the model on.
         cfg_options (dict, optional): overrides of the config file.
-        dtype (torch.dtype, optional): e.g. ``torch.bfloat16`` for the LLM
-            and the vision encoder (the SAM2 parts stay float32).
+        dtype (torch.dtype, optional): e.g. ``torch.bfloat16``; an official
+            directory is built in its own ``torch_dtype`` by default.
         sam2_config (str, optional): SAM2 yaml of an official checkpoint
             whose ``sam2_config`` is not a config of the sam2 package.
+        precision (str, optional): ``'reference'`` (SAM2 cast with the
+            model; the default for official directories) or
+            ``'sam2_float32'`` (SAM2 kept float32; the default of configs).
         random_weights (bool): run a config file's model on its random
             initial weights, without a checkpoint (for tests and demos).
 
@@ -129,11 +133,16 @@ def init_model(config: str,
     register_all_modules()
     if osp.isdir(config):
         model = build_from_official(
-            config, sam2_config=sam2_config, dtype=dtype)
+            config,
+            sam2_config=sam2_config,
+            dtype=dtype,
+            precision=precision or 'reference')
     else:
         cfg = Config.fromfile(config)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
+        if precision is not None:
+            cfg.model.precision = precision
         model = MODELS.build(cfg.model)
         if checkpoint:
             load_checkpoint_strict(model, checkpoint)

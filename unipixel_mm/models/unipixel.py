@@ -19,9 +19,11 @@ from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
 from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
+from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, checkpoint_weight_names,
                              enable_gradient_checkpointing,
                              load_partial_checkpoints, set_trainable)
+from .utils.precision import apply_precision
 
 SampleList = Optional[Sequence[PixelDataSample]]
 
@@ -97,6 +99,16 @@ class UniPixel(BaseModel):
             ``init_weights`` loads, in order, over the pretrained weights:
             ``.pth`` files of all or part of the parameters (earlier
             stages' trainable ones) or official UniPixel directories.
+        precision (str): which parts follow the model's dtype:
+            ``'sam2_float32'`` (default; the SAM2 mask decoder and point / box
+            prompt encoder stay float32 when the model is cast) or
+            ``'reference'`` (the whole model in one dtype, SAM2 included, as
+            the reference runs the official bfloat16 checkpoints and as its
+            published numbers were made). Official checkpoints are built with
+            ``'reference'`` (see ``build_from_official``).
+        dtype (str, optional): cast the built model to this dtype
+            (``'bfloat16'``...), as ``precision`` says; None keeps the
+            components' own dtypes.
         data_preprocessor (dict, optional): config of the data preprocessor.
         init_cfg (dict, optional): mmengine init config.
     """
@@ -121,6 +133,8 @@ class UniPixel(BaseModel):
                  tokenizer: Optional[Union[str, dict]] = None,
                  train_cfg: Optional[dict] = None,
                  partial_checkpoints: Sequence[str] = (),
+                 precision: str = 'sam2_float32',
+                 dtype: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -185,6 +199,10 @@ class UniPixel(BaseModel):
         self.partial_checkpoints = list(partial_checkpoints)
         if train_cfg is not None:
             self._setup_training(**train_cfg)
+        self.precision = precision
+        apply_precision(self, precision)
+        if dtype is not None:
+            self.to(resolve_dtype(dtype))
 
     def _setup_training(self,
                         trainable: Sequence[str] = (),

@@ -21,6 +21,7 @@ from safetensors.torch import save_file
 
 from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
+from unipixel_mm.models.utils.dtype import resolve_dtype
 from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
                                                  load_checked,
                                                  modular_to_official_key,
@@ -50,6 +51,16 @@ def read_official_config(ckpt_dir: str) -> dict:
 #: Config fields that name a dtype: the components' dtype is set explicitly
 #: (``dtype`` of :func:`build_from_official`), never inherited from them.
 DTYPE_FIELDS = ('torch_dtype', 'dtype')
+#: The precision policy official checkpoints are built with: the whole model
+#: in the checkpoint's dtype, SAM2 included, as the reference computes the
+#: published numbers (see ``UniPixel``'s ``precision``).
+OFFICIAL_PRECISION = 'reference'
+
+
+def checkpoint_dtype(config: dict) -> Optional[torch.dtype]:
+    """The dtype an official ``config.json`` says its weights are stored in
+    (``torch_dtype``, or ``dtype`` of newer transformers), or None."""
+    return resolve_dtype(config.get('torch_dtype') or config.get('dtype'))
 
 
 def _without_dtype(config: dict) -> dict:
@@ -69,7 +80,8 @@ def model_cfg_from_official(config: dict,
                             attn_implementation: str = 'sdpa',
                             eos_token_id=None,
                             ckpt_dir: Optional[str] = None,
-                            dtype: Optional[torch.dtype] = None) -> dict:
+                            dtype: Optional[torch.dtype] = None,
+                            precision: str = OFFICIAL_PRECISION) -> dict:
     """Translate an official ``config.json`` into a ``UniPixel`` config.
 
     Args:
@@ -81,15 +93,17 @@ def model_cfg_from_official(config: dict,
             (``generation_config.json`` has them); defaults to the config's.
         ckpt_dir (str, optional): the checkpoint directory; a
             ``sam2_config`` naming a file in it is read from there.
-        dtype (torch.dtype, optional): build the vision encoder and the LLM
-            in this dtype (the config's own dtype fields are ignored);
-            float32 by default.
+        dtype (torch.dtype | str, optional): the model's dtype; by default
+            the checkpoint's (``torch_dtype`` of the config, else float32).
+        precision (str): the model's precision policy (``'reference'``: the
+            whole model in ``dtype``, SAM2 included; ``'sam2_float32'``).
 
     Returns:
         dict: an mmengine model config of type ``UniPixel``.
     """
     text = _text_config(config)
-    dtype_name = None if dtype is None else str(dtype).split('.')[-1]
+    dtype = resolve_dtype(dtype) or checkpoint_dtype(config) or torch.float32
+    dtype_name = str(dtype).split('.')[-1]
     cfg = dict(
         type='UniPixel',
         vision_tokenizer=dict(
@@ -108,6 +122,8 @@ def model_cfg_from_official(config: dict,
         eos_token_id=eos_token_id if eos_token_id is not None else config.get(
             'eos_token_id', text.get('eos_token_id')),
         pad_token_id=config.get('pad_token_id') or 0,
+        precision=precision,
+        dtype=dtype_name,
     )
     for name in ('ref', 'seg', 'mem'):
         cfg[f'{name}_token_id'] = config[f'{name}_token_id']
@@ -249,26 +265,43 @@ def load_generation_config(ckpt_dir: str) -> dict:
         return json.load(f)
 
 
-def load_official_checkpoint(model: torch.nn.Module, ckpt_dir: str) -> None:
+def load_official_checkpoint(model: torch.nn.Module,
+                             ckpt_dir: str,
+                             dtype: Optional[torch.dtype] = None) -> None:
     """Load an official safetensors directory into a modular model, strictly,
     one tensor at a time (the peak memory is the model's plus one tensor;
     tensors are cast to the model's dtypes).
 
+    Args:
+        model (nn.Module): the modular UniPixel.
+        ckpt_dir (str): the checkpoint directory.
+        dtype (torch.dtype, optional): the dtype all its tensors must have;
+            by default the ``torch_dtype`` of its ``config.json`` if it has
+            one, else that of its first tensor.
+
     Raises:
         KeyError: when names are missing, unexpected, or shapes differ; the
             message lists each offending official name.
+        TypeError: when a tensor's dtype differs from the others' or is not
+            a floating dtype the model can load (the message names it).
     """
+    config = osp.join(ckpt_dir, 'config.json')
+    if dtype is None and osp.isfile(config):
+        with open(config) as f:
+            dtype = checkpoint_dtype(json.load(f))
     stream_official_weights(
         model,
         ckpt_dir,
         official_to_modular_key,
-        describe=lambda k: modular_to_official_key(k) or k)
+        describe=lambda k: modular_to_official_key(k) or k,
+        dtype=dtype)
 
 
 def build_from_official(ckpt_dir: str,
                         sam2_config: Optional[str] = None,
                         attn_implementation: str = 'sdpa',
-                        dtype: Optional[torch.dtype] = None):
+                        dtype: Optional[torch.dtype] = None,
+                        precision: str = OFFICIAL_PRECISION):
     """Build a ``UniPixel`` from an official checkpoint directory.
 
     The model is built without initialising its weights, in ``dtype``, and
@@ -276,14 +309,20 @@ def build_from_official(ckpt_dir: str,
     :func:`load_official_checkpoint`): loading the 7B model in bfloat16
     needs about its bfloat16 size in memory.
 
+    By default the model computes as the reference does with the official
+    checkpoints (bfloat16, SAM2 included): ``dtype`` is the checkpoint's
+    ``torch_dtype`` and ``precision`` is ``'reference'``.
+
     Args:
         ckpt_dir (str): directory with ``config.json`` and safetensors.
         sam2_config (str, optional): SAM2 yaml overriding the config's
             ``sam2_config`` (needed when it names a yaml that is neither a
             file nor a config of the sam2 package).
         attn_implementation (str): attention backend.
-        dtype (torch.dtype, optional): dtype of the model (the SAM2 parts
-            stay float32); float32 by default, whatever the checkpoint's.
+        dtype (torch.dtype | str, optional): dtype of the model; the
+            checkpoint's (``torch_dtype`` of its ``config.json``) by default.
+        precision (str): ``'reference'`` (default: SAM2 in ``dtype`` too) or
+            ``'sam2_float32'`` (SAM2 kept float32).
 
     Returns:
         UniPixel: the model with the checkpoint's weights, in eval mode.
@@ -298,12 +337,10 @@ def build_from_official(ckpt_dir: str,
     generation = load_generation_config(ckpt_dir)
     cfg = model_cfg_from_official(config, sam2_config, attn_implementation,
                                   generation.get('eos_token_id'), ckpt_dir,
-                                  dtype)
+                                  dtype, precision)
     with no_init_weights():
-        model = MODELS.build(cfg)
-    if dtype is not None:
-        model.to(dtype)  # the small modules built in float32
-    load_official_checkpoint(model, ckpt_dir)
+        model = MODELS.build(cfg)  # cast to ``cfg['dtype']`` as it says
+    load_official_checkpoint(model, ckpt_dir, checkpoint_dtype(config))
     return model.eval()
 
 

@@ -9,6 +9,8 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 from sam2.modeling.sam2_base import SAM2Base
 
+from ..utils.sam2_dtype import follow_reference_dtypes
+
 # Sub-modules that the UniPixel reference describes as plain dicts (without a
 # ``_target_``); the sam2 package expects them instantiated.
 _IMPLICIT_TARGETS = {
@@ -105,7 +107,8 @@ def build_sam2_base(sam2_config: Union[str, Dict[str, Any]],
 
     Returns:
         SAM2Base: the model, with image encoder, memory attention, memory
-        encoder, prompt encoder and mask decoder.
+        encoder, prompt encoder and mask decoder, casting as the reference
+        does in half precision (see :func:`follow_reference_dtypes`).
     """
     cfg = load_sam2_model_config(sam2_config)
     cfg.update(overrides)
@@ -126,4 +129,4 @@ def build_sam2_base(sam2_config: Union[str, Dict[str, Any]],
     kwargs = {k: v for k, v in cfg.items() if k in accepted}
     for key in _MODULE_KEYS:
         kwargs[key] = instantiate(kwargs[key], _convert_='all')
-    return SAM2Base(**kwargs)
+    return follow_reference_dtypes(SAM2Base(**kwargs))

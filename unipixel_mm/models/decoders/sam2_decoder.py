@@ -71,8 +71,11 @@ class SAM2Decoder(Float32Module, BaseModule):
         init_cfg (dict, optional): mmengine init config.
 
     Note:
-        The module stays float32 when the model is cast to half precision
-        (see :class:`Float32Module`); prompt tokens are cast on the way in.
+        Under UniPixel's ``'sam2_float32'`` precision policy the module stays
+        float32 when the model is cast to half precision (see
+        :class:`Float32Module`); under ``'reference'`` it is cast with the
+        model and computes as the reference's SAM2 in that dtype. Frames and
+        prompt tokens are cast to its dtype on the way in.
     """
 
     def __init__(self,
@@ -379,8 +382,9 @@ class SAM2Decoder(Float32Module, BaseModule):
                 total=num_frames,
                 desc='propagating',
                 disable=not progress):
+            # in the masks' dtype, as the reference resizes its outputs
             logits = F.interpolate(
-                heads.low_res_masks.float(),
+                heads.low_res_masks,
                 size=(height, width),
                 mode='bilinear',
                 align_corners=False)

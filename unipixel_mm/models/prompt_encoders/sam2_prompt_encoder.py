@@ -9,6 +9,7 @@ from sam2.modeling.sam.prompt_encoder import PromptEncoder
 
 from unipixel_mm.registry import MODELS
 from ..utils.fp32 import Float32Module
+from ..utils.sam2_dtype import follow_reference_dtypes
 
 POSITIVE, NEGATIVE, BOX_TOP_LEFT, BOX_BOTTOM_RIGHT = 1, 0, 2, 3
 
@@ -36,13 +37,15 @@ class TemporalPositionEncoding(nn.Module):
             num_frames (int): clip length the indices are normalised by.
 
         Returns:
-            Tensor: (N, 2F) encodings.
+            Tensor: (N, 2F) encodings, computed in float32 and returned in
+            the dtype of the frequencies (as the reference).
         """
         matrix = self.positional_encoding_gaussian_matrix
         with torch.autocast(matrix.device.type, enabled=False):
             pos = frame_index.float().unsqueeze(-1) / max(num_frames - 1, 1)
             pos = 2 * math.pi * ((2 * pos - 1) @ matrix.float())
-            return torch.cat([pos.sin(), pos.cos()], dim=-1)
+            pos = torch.cat([pos.sin(), pos.cos()], dim=-1)
+        return pos.to(matrix.dtype)
 
 
 @MODELS.register_module()
@@ -82,6 +85,7 @@ class SAM2PromptEncoder(Float32Module, BaseModule):
             image_embedding_size=(feat_size, feat_size),
             input_image_size=(image_size, image_size),
             mask_in_chans=mask_in_chans)
+        follow_reference_dtypes(self.sam_prompt_encoder)
         self.point_proj = nn.Linear(embed_dim * 2, embed_dim * 3)
         self.box_proj = nn.Linear(embed_dim * 3, embed_dim * 3)
         if with_temporal:

@@ -10,9 +10,18 @@ class Float32Module(nn.Module):
     subclasses (the SAM2 parts: random-frequency position encodings and small
     convolutional heads) keep running in float32, as SAM2 does under autocast.
     Device moves still apply. Callers cast inputs and outputs at the border.
+
+    Setting ``keep_float32 = False`` (the ``'reference'`` precision policy of
+    :class:`~unipixel_mm.models.UniPixel`) lets the module be cast like any
+    other.
     """
 
+    #: Whether dtype casts of the model leave this module in float32.
+    keep_float32: bool = True
+
     def _apply(self, fn, recurse=True):
+        if not self.keep_float32:
+            return super()._apply(fn, recurse)
 
         def to_fp32(tensor: torch.Tensor) -> torch.Tensor:
             out = fn(tensor)

@@ -16,6 +16,12 @@ from safetensors import safe_open
 
 WEIGHTS_NAME = 'model.safetensors'
 INDEX_NAME = 'model.safetensors.index.json'
+#: safetensors dtype names of the floating dtypes a model can load.
+SAFETENSORS_FLOAT_DTYPES = {
+    'F32': torch.float32,
+    'BF16': torch.bfloat16,
+    'F16': torch.float16,
+}
 
 # (official prefix, modular prefix); the first match wins.
 KEY_PREFIXES: List[Tuple[str, str]] = [
@@ -221,13 +227,50 @@ def load_checked(module: torch.nn.Module,
                            strict=False)
 
 
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).replace('torch.', '')
+
+
+def check_dtypes(dtypes: Dict[str, Tuple[str, str]],
+                 expected: Optional[torch.dtype] = None) -> None:
+    """Check that a checkpoint's tensors share one usable floating dtype.
+
+    Args:
+        dtypes (dict): checkpoint name -> (safetensors dtype name such as
+            ``'BF16'``, file name), for the tensors to load.
+        expected (torch.dtype, optional): the dtype the checkpoint says it
+            holds (``torch_dtype`` of its ``config.json``); by default the
+            dtype of its first tensor.
+
+    Raises:
+        TypeError: naming the first tensor whose dtype no model can load
+            (e.g. int8 or float8) or that differs from the others'.
+    """
+    source = 'torch_dtype of config.json'
+    for key, (name, path) in dtypes.items():
+        dtype = SAFETENSORS_FLOAT_DTYPES.get(name)
+        if dtype is None:
+            raise TypeError(
+                f'Tensor "{key}" in {path} is stored as {name}, which the '
+                f'model cannot load (floating dtypes: '
+                f'{sorted(SAFETENSORS_FLOAT_DTYPES)})')
+        if expected is None:
+            expected, source = dtype, f'as tensor "{key}"'
+        elif dtype != expected:
+            raise TypeError(
+                f'Tensor "{key}" in {path} is {_dtype_name(dtype)} but the '
+                f'checkpoint holds {_dtype_name(expected)} ({source}); its '
+                'shards disagree in dtype')
+
+
 def stream_official_weights(
     module: torch.nn.Module,
     ckpt_dir: str,
     to_modular: Callable[[str], Optional[str]],
     describe: Callable[[str], str] = str,
     skip_missing: Tuple[str, ...] = (),
-    select: Optional[Callable[[str], bool]] = None
+    select: Optional[Callable[[str], bool]] = None,
+    dtype: Optional[torch.dtype] = None
 ) -> int:
     """Load a safetensors directory into ``module`` one tensor at a time.
 
@@ -246,6 +289,9 @@ def stream_official_weights(
             checkpoint may lack.
         select (callable, optional): checkpoint names to consider (e.g.
             those of one component); the others are passed over.
+        dtype (torch.dtype, optional): the dtype the checkpoint says its
+            tensors have; all must share one floating dtype (see
+            :func:`check_dtypes`).
 
     Returns:
         int: the number of tensors loaded; 0, with nothing checked, when
@@ -253,9 +299,10 @@ def stream_official_weights(
 
     Raises:
         KeyError: listing missing, unexpected and mis-shaped names.
+        TypeError: naming a tensor of another or an unusable dtype.
         FileNotFoundError: when a weight file is missing.
     """
-    files, shapes, unknown = {}, {}, []
+    files, shapes, unknown, dtypes = {}, {}, [], {}
     for path in weight_files(ckpt_dir):
         with safe_open(path, framework='pt') as f:
             for key in f.keys():
@@ -266,10 +313,13 @@ def stream_official_weights(
                     unknown.append(key)
                     continue
                 files.setdefault(path, []).append((key, name))
-                shapes[name] = tuple(f.get_slice(key).get_shape())
+                header = f.get_slice(key)
+                shapes[name] = tuple(header.get_shape())
+                dtypes[key] = (header.get_dtype(), osp.basename(path))
     if select is not None and not (shapes or unknown):
         return 0
     targets = check_state(module, shapes, unknown, skip_missing, describe)
+    check_dtypes(dtypes, dtype)
     own = module.state_dict(keep_vars=True)
     with torch.no_grad():
         for path, names in files.items():
