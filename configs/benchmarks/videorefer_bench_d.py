@@ -13,7 +13,7 @@ test_dataloader = dict(
         _delete_=True,
         type='VideoReferBenchDDataset',
         test_mode=True,
-        pipeline=_base_.bench_pipeline))
+        pipeline=_base_.large_pipeline))
 test_evaluator = [
     dict(
         type='RegionCaptionJudgeMetric',
