@@ -22,8 +22,19 @@ def sample(pred_masks, gt_masks, **metainfo):
     return data_sample.to_dict()
 
 
-def test_referring_vos_unions_objects(build_metric):
+def test_referring_vos_scores_the_first_masklet(build_metric):
     metric = build_metric(dict(type='VideoSegMetric'))
+    # As infer_seg.py (model.seg[0][0]): the first <|seg|> masklet only. The
+    # target is the union of 2 objects (2 boxes of 4 pixels); the first
+    # masklet covers one box: J = 4 / 8; the second masklet (the other box)
+    # is ignored.
+    gt = torch.stack([box(0, 0), box(5, 5)])[None]  # (T=1, O=2, H, W)
+    metric.process(None, [sample([box(0, 0)[None], box(5, 5)[None]], gt)])
+    assert metric.evaluate(1)['vos/J'] == pytest.approx(50.0)
+
+
+def test_referring_vos_unions_objects(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric', pred_select='union'))
     # Two annotated objects in 1 frame; the prediction covers both with two
     # masks, so the unions agree: J = F = 1.
     gt = torch.stack([box(0, 0), box(5, 5)])[None]  # (T=1, O=2, H, W)

@@ -5,9 +5,9 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
-from ..functional import (DEFAULT_BOUND_TH, merged_track, object_tracks,
-                          robustness_score, summarize_video_seg, to_bool_array,
-                          video_j_and_f)
+from ..functional import (DEFAULT_BOUND_TH, PRED_SELECT_MODES, merged_track,
+                          object_tracks, robustness_score, summarize_video_seg,
+                          to_bool_array, video_j_and_f)
 
 
 @METRICS.register_module()
@@ -19,8 +19,10 @@ class VideoSegMetric(BaseMetric):
 
     - Referring / reasoning VOS (ReVOS, MeViS, Ref-DAVIS17, Ref-SAV,
       GroundMoRe; ``per_object=False``): the target is the union of all
-      annotated objects of the expression and the prediction the union of
-      all predicted masks, one record per sample.
+      annotated objects of the expression and the prediction its first
+      masklet (``pred_select='first'``, as the reference's ``infer_seg.py``
+      saves ``model.seg[0][0]``) or the union of all predicted masks
+      (``'union'``), one record per sample.
     - Semi-supervised VOS (``per_object=True``): the i-th predicted mask is
       scored against the i-th annotated object (a missing one is empty), one
       record per object.
@@ -44,6 +46,10 @@ class VideoSegMetric(BaseMetric):
             diagonal (or pixels when >= 1). Defaults to 0.008.
         per_object (bool): Score each object separately instead of the
             union of objects. Defaults to False.
+        pred_select (str): Without ``per_object``, ``'first'`` or
+            ``'union'``, see
+            :func:`~unipixel_mm.evaluation.functional.select_prediction`.
+            Defaults to ``'first'``.
         split_key (str, optional): Sample key naming the split; scores are
             also reported per split as ``'<split>/J'`` etc. Defaults to None.
         average_splits (bool): Overall scores are the unweighted mean of the
@@ -60,6 +66,7 @@ class VideoSegMetric(BaseMetric):
     def __init__(self,
                  bound_th: float = DEFAULT_BOUND_TH,
                  per_object: bool = False,
+                 pred_select: str = 'first',
                  split_key: Optional[str] = None,
                  average_splits: bool = False,
                  collect_device: str = 'cpu',
@@ -67,6 +74,10 @@ class VideoSegMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.bound_th = bound_th
         self.per_object = per_object
+        if pred_select not in PRED_SELECT_MODES:
+            raise ValueError(f'unknown pred_select {pred_select!r}, choose '
+                             f'one of {PRED_SELECT_MODES}')
+        self.pred_select = pred_select
         self.split_key = split_key
         self.average_splits = average_splits
 
@@ -121,4 +132,7 @@ class VideoSegMetric(BaseMetric):
         """(prediction, target) pairs of (T, H, W) masks to score."""
         if self.per_object:
             return object_tracks(sample['pred_masks'], sample['gt_masks_ori'])
-        return [merged_track(sample['pred_masks'], sample['gt_masks_ori'])]
+        return [
+            merged_track(sample['pred_masks'], sample['gt_masks_ori'],
+                         self.pred_select)
+        ]
