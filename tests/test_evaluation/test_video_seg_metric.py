@@ -121,6 +121,25 @@ def test_revos_robustness_per_expression_then_split(build_metric):
     assert metrics['vos/R'] == pytest.approx(31.25)
 
 
+def test_revos_rounds_each_expression(build_metric):
+    """eval_revos.py rounds each expression's J, F (and A, R) in percent to
+    2 decimals before averaging."""
+    metric = build_metric(
+        dict(type='VideoSegMetric', split_key='split', round_digits=2))
+    gt = box(0, 0, size=3)[None, None]  # 9 pixels
+    # J = 1 / 9 = 11.111... % -> 11.11 and J = 4 / 9 = 44.444... -> 44.44
+    one = box(0, 0, size=1)[None]
+    four = box(0, 0, size=2)[None]
+    metric.process(None, [
+        sample([one], gt, split='referring'),
+        sample([four], gt, split='referring')
+    ])
+    assert metric.evaluate(2)['vos/J'] == pytest.approx((11.11 + 44.44) / 2)
+    exact = build_metric(dict(type='VideoSegMetric'))
+    exact.process(None, [sample([one], gt), sample([four], gt)])
+    assert exact.evaluate(2)['vos/J'] == pytest.approx(500 / 18)
+
+
 def test_foreground_of_another_size_names_the_entry(build_metric):
     metric = build_metric(dict(type='VideoSegMetric'))
     bad = sample([box(0, 0)[None]],

@@ -17,8 +17,8 @@ Every sample carries ``video_id``, ``exp_id`` and ``frame_names`` (the
 frame file stems), which the submission writer and the metrics read.
 
 ReVOS also releases ``mask_dict_foreground.json``, ``{vid: {"masks_rle":
-[RLE per frame], ...}}``: the union of all annotated objects of each video,
-for its robustness score R.
+[RLE or list of RLEs per frame], ...}}``: the annotated objects of each
+video, whose channels the official script sums, for its robustness R.
 """
 import logging
 import os.path as osp
@@ -196,7 +196,9 @@ class ReVOSDataset(ReferringVideoDataset):
     Expressions ending in ``?`` are reasoning questions (``'sentence'``
     turns). Each sample's ``split`` is ``'referring'`` or ``'reasoning'``:
     the expression's ``type_id`` (0 / 1, as in the valid split's file)
-    where given, else whether it ends in ``?``. During training, TAO videos
+    where given, else whether it ends in ``?``; another ``type_id`` gives
+    ``None``, which no reported score counts (``eval_revos.py`` averages
+    type 0 and type 1 only). During training, TAO videos
     are cut to the frames between the first and the last annotated one and
     skipped when fewer than two remain, as the reference does.
 
@@ -283,9 +285,11 @@ class ReVOSDataset(ReferringVideoDataset):
 
     def extra_info(self, exp: dict) -> dict:
         """The ``split`` of the expression, for the per-split scores."""
-        reasoning = exp['type_id'] == 1 if 'type_id' in exp else \
-            exp['exp'].strip().endswith('?')
-        return dict(split='reasoning' if reasoning else 'referring')
+        if 'type_id' not in exp:
+            reasoning = exp['exp'].strip().endswith('?')
+            return dict(split='reasoning' if reasoning else 'referring')
+        # as eval_revos.py: another type_id is in neither split nor overall
+        return dict(split={0: 'referring', 1: 'reasoning'}.get(exp['type_id']))
 
     def make_turn(self, expression: str) -> dict:
         """A reasoning question (``?``) is a ``'sentence'`` turn."""

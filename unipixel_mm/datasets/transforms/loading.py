@@ -566,15 +566,17 @@ class LoadObjectMasks(BaseTransform):
         - optional ``ann_size`` (tuple[int, int]): the (h, w) polygon
           coordinates refer to.
         - optional ``foreground`` (list): one entry per candidate frame, the
-          union of all annotated objects of the video (ReVOS); an entry of
-          another size than the frame is an error, not resized.
+          annotated objects of the video (ReVOS): an RLE or a list of RLEs
+          (object channels); an entry of another size than the frame is an
+          error, not resized.
 
     A text-only sample (no frames, see :func:`text_only`) passes through.
 
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
-        - ``foreground_masks`` (np.ndarray): (T, H, W) bool, with
-          ``foreground``.
+        - ``foreground_masks`` (np.ndarray): (T, H, W) uint8, with
+          ``foreground``: per pixel the number of channels that cover it
+          (the official ReVOS script sums the stacked channels).
 
     Raises a ``ValueError`` naming the entry for a corrupt annotation, and
     when an object that a visual prompt is sampled from (``prompt_type`` is
@@ -623,14 +625,15 @@ class LoadObjectMasks(BaseTransform):
 
     @staticmethod
     def _decode_foreground(results: dict) -> np.ndarray:
-        """The (T, H, W) foreground on the sampled frames, at frame size."""
+        """The (T, H, W) foreground channel counts on the sampled frames, at
+        frame size."""
         frame_size = tuple(results['frame_size'])
         inds, entries = results['frame_inds'], results['foreground']
         if len(entries) <= max(inds):
             raise ValueError(f'{describe(results)}: {len(entries)} '
                              f'foreground entries, frame {max(inds)} was '
                              'sampled')
-        masks = np.zeros((len(inds), *frame_size), dtype=bool)
+        masks = np.zeros((len(inds), *frame_size), dtype=np.uint8)
         for t, i in enumerate(inds):
             where = f'{describe(results)}: foreground of frame {i}'
             entry = entries[i]
@@ -639,8 +642,12 @@ class LoadObjectMasks(BaseTransform):
             if size is not None and tuple(size[:2]) != frame_size:
                 raise ValueError(f'{where} has size {tuple(size[:2])}, the '
                                  f'frame {frame_size}')
+            # stacked channels are summed: overlaps count more than once
+            parts = entry if isinstance(entry, (list, tuple)) and all(
+                isinstance(p, dict) for p in entry) else [entry]
             try:
-                masks[t] = decode_mask(entry, frame_size)
+                for part in parts:
+                    masks[t] += decode_mask(part, frame_size).astype(np.uint8)
             except (ValueError, TypeError, KeyError, OSError) as e:
                 raise with_context(e, where) from e
         return masks

@@ -12,7 +12,8 @@ from .ref_seg import ciou_and_giou, intersection_and_union, sample_iou
 from .region_caption import (JUDGE_DIMENSIONS, JUDGE_SYSTEM_PROMPT,
                              build_judge_messages, load_judge_prompt,
                              parse_judge_reply, summarize_judge_scores)
-from .revos import REVOS_FALSE_POSITIVE_WEIGHT, robustness_score
+from .revos import (REVOS_FALSE_POSITIVE_WEIGHT, revos_accuracy,
+                    robustness_score)
 from .video_seg_report import summarize_video_seg
 
 __all__ = [
@@ -27,5 +28,5 @@ __all__ = [
     'sample_iou', 'JUDGE_DIMENSIONS', 'JUDGE_SYSTEM_PROMPT',
     'build_judge_messages', 'load_judge_prompt', 'parse_judge_reply',
     'summarize_judge_scores', 'REVOS_FALSE_POSITIVE_WEIGHT',
-    'robustness_score', 'summarize_video_seg'
+    'revos_accuracy', 'robustness_score', 'summarize_video_seg'
 ]

@@ -6,8 +6,8 @@ from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
 from ..functional import (DEFAULT_BOUND_TH, PRED_SELECT_MODES, merged_track,
-                          object_tracks, robustness_score, summarize_video_seg,
-                          to_bool_array, video_j_and_f)
+                          object_tracks, revos_accuracy, robustness_score,
+                          summarize_video_seg, video_j_and_f)
 
 
 @METRICS.register_module()
@@ -32,11 +32,13 @@ class VideoSegMetric(BaseMetric):
     - ``pred_masks`` (list[Tensor]): per predicted object a (T, H, W) bool
       mask at the original resolution.
     - ``gt_masks_ori`` (Tensor): (T, O, H, W) bool ground truth.
-    - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) union of every
-      annotated object of the video, on the same frames; when every sample
-      has it, R is reported (ReVOS): per sample the frame mean of
-      :func:`robustness_score` (each false-positive pixel weighs 255, as in
-      the official script), then averaged like J and F.
+    - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) the annotated
+      objects of the video on the same frames, per pixel their number (the
+      official script sums the object channels) or their union; when every
+      sample has it, R and A are reported (ReVOS): per sample the frame
+      mean of :func:`robustness_score` (each false-positive pixel weighs
+      255, as in the official script) and of :func:`revos_accuracy`, then
+      averaged like J and F.
     - ``<split_key>`` (optional): the split of the sample, e.g.
       ``'referring'`` / ``'reasoning'`` (ReVOS) or the question type
       (GroundMoRe).
@@ -54,7 +56,12 @@ class VideoSegMetric(BaseMetric):
             also reported per split as ``'<split>/J'`` etc. Defaults to None.
         average_splits (bool): Overall scores are the unweighted mean of the
             split scores (ReVOS) rather than the mean over records
-            (GroundMoRe). Defaults to False.
+            (GroundMoRe). Records without a split are then left out.
+            Defaults to False.
+        round_digits (int, optional): Round each record's J, F, A and R, in
+            percent, to this many decimals before averaging, as the
+            official ReVOS script does (2); None keeps them exact.
+            Defaults to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
@@ -69,6 +76,7 @@ class VideoSegMetric(BaseMetric):
                  pred_select: str = 'first',
                  split_key: Optional[str] = None,
                  average_splits: bool = False,
+                 round_digits: Optional[int] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -80,6 +88,7 @@ class VideoSegMetric(BaseMetric):
         self.pred_select = pred_select
         self.split_key = split_key
         self.average_splits = average_splits
+        self.round_digits = round_digits
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Score the tracks of each sample into ``self.results``.
@@ -92,7 +101,10 @@ class VideoSegMetric(BaseMetric):
             split = sample.get(self.split_key) if self.split_key else None
             foreground = sample.get('gt_foreground_masks')
             if foreground is not None:
-                foreground = to_bool_array(foreground)
+                # per-pixel object counts (or a bool union)
+                foreground = np.asarray(
+                    foreground.cpu() if hasattr(foreground, 'cpu') else
+                    foreground).astype(np.int64)
             try:
                 records = [
                     self._score_track(pred, gt, split, foreground)
@@ -121,12 +133,17 @@ class VideoSegMetric(BaseMetric):
 
     def _score_track(self, pred: np.ndarray, gt: np.ndarray, split: Any,
                      foreground: Optional[np.ndarray]) -> dict:
-        """J, F (and R) of one (T, H, W) track, averaged over frames."""
-        record = dict(split=split)
-        record['J'], record['F'] = video_j_and_f(pred, gt, self.bound_th)
+        """J, F (and A, R) of one (T, H, W) track, averaged over frames."""
+        scores = dict(zip('JF', video_j_and_f(pred, gt, self.bound_th)))
         if foreground is not None:
-            record['R'] = float(robustness_score(pred, gt, foreground).mean())
-        return record
+            scores['A'] = float(revos_accuracy(pred, gt).mean())
+            scores['R'] = float(robustness_score(pred, gt, foreground).mean())
+        if self.round_digits is not None:
+            scores = {
+                k: round(100 * v, self.round_digits) / 100
+                for k, v in scores.items()
+            }
+        return dict(scores, split=split)
 
     def _tracks(self, sample: dict) -> List[Tuple[np.ndarray, np.ndarray]]:
         """(prediction, target) pairs of (T, H, W) masks to score."""
