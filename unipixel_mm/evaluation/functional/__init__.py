@@ -9,9 +9,9 @@ from .multiple_choice import (answer_letter, check_choice, option_letters,
                               parse_option_letter, summarize_accuracy)
 from .pixelqa import volume_iou, volume_pixel_f1
 from .ref_seg import ciou_and_giou, intersection_and_union, sample_iou
-from .region_caption import (JUDGE_DIMENSIONS, JUDGE_SYSTEM_PROMPT,
-                             build_judge_messages, load_judge_prompt,
-                             parse_judge_reply, summarize_judge_scores)
+from .region_caption import (JUDGE_DIMENSIONS, build_judge_messages,
+                             load_judge_prompt, parse_judge_reply,
+                             summarize_judge_scores)
 from .revos import (REVOS_FALSE_POSITIVE_WEIGHT, revos_accuracy,
                     robustness_score)
 from .video_seg_report import summarize_video_seg
@@ -25,7 +25,7 @@ __all__ = [
     'to_bool_array', 'union_of_masks', 'answer_letter', 'check_choice',
     'option_letters', 'parse_option_letter', 'summarize_accuracy',
     'volume_iou', 'volume_pixel_f1', 'ciou_and_giou', 'intersection_and_union',
-    'sample_iou', 'JUDGE_DIMENSIONS', 'JUDGE_SYSTEM_PROMPT',
+    'sample_iou', 'JUDGE_DIMENSIONS',
     'build_judge_messages', 'load_judge_prompt', 'parse_judge_reply',
     'summarize_judge_scores', 'REVOS_FALSE_POSITIVE_WEIGHT',
     'revos_accuracy', 'robustness_score', 'summarize_video_seg'
