@@ -174,6 +174,12 @@ class MVBenchDataset(_MultipleChoiceDataset):
         tasks (Sequence[tuple]): ``(name, json file, video folder, kind)``
             with kind ``'video'`` (a video file) or ``'frame'`` (a folder of
             frames); defaults to :attr:`TASKS`.
+        frame_task_frames (int): Frames of a ``'frame'`` task's folder: the
+            reference takes every ``n // 31``-th of its n frames, at most 32
+            (``frame_sampling=dict(sample_type='stride', num_frames=32)``
+            of each sample, see
+            :class:`~unipixel_mm.datasets.transforms.LoadFrames`); the
+            videos are sampled by the pipeline. Defaults to 32.
         **kwargs: :class:`BasePixelDataset` arguments.
     """
 
@@ -219,14 +225,23 @@ class MVBenchDataset(_MultipleChoiceDataset):
     def __init__(self,
                  data_root: str = 'data/mvbench',
                  tasks: Sequence[tuple] = TASKS,
+                 frame_task_frames: int = 32,
                  **kwargs) -> None:
         self.tasks = [tuple(t) for t in tasks]
+        self.frame_task_frames = frame_task_frames
         super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """One data info per question of every task."""
         data_list = []
-        for name, ann_file, folder, _ in self.tasks:
+        for name, ann_file, folder, kind in self.tasks:
+            if kind not in ('video', 'frame'):
+                raise ValueError(f"MVBench task {name}: kind {kind!r} is "
+                                 "neither 'video' nor 'frame'")
+            sampling = dict(
+                frame_sampling=dict(
+                    sample_type='stride', num_frames=self.frame_task_frames)
+            ) if kind == 'frame' else {}
             path = osp.join(self.data_root, 'json', ann_file)
             for i, raw in enumerate(load_annotation(path, f'MVBench {name}')):
                 entry = f'mvbench {name} {i}'
@@ -243,7 +258,8 @@ class MVBenchDataset(_MultipleChoiceDataset):
                                             raw['video']),
                         question_type=name,
                         entry=entry,
-                        source='mvbench'))
+                        source='mvbench',
+                        **sampling))
         return data_list
 
 
