@@ -214,6 +214,13 @@ def test_mvbench_reference_frame_sampling(tmp_path, config_dataset_factory,
     assert video['inputs']['second_per_grid_ts'] == pytest.approx(0.125)
     # 4 frames: 2 temporal patches
     assert video['inputs']['video_grid_thw'][0].item() == 2
+    # another layout stops with the file and the field
+    with open(root / 'json' / 'moving_count.json', 'w') as f:
+        json.dump([dict(video='a.mp4', question='Q?', options=['a'],
+                        answer='a')], f)
+    with pytest.raises(KeyError, match=r"moving_count.json.*'candidates'"):
+        config_dataset_factory(
+            'mvbench', split='test', data_root=str(root), tasks=tasks[1:])
     with pytest.raises(ValueError, match="kind 'clip'"):
         config_dataset_factory(
             'mvbench', split='test', data_root=str(root),

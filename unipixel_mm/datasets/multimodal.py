@@ -23,7 +23,7 @@ from typing import List, Sequence
 
 from unipixel_mm.registry import DATASETS
 from .base_pixel_dataset import BasePixelDataset, count_words
-from .utils import load_annotation
+from .utils import load_annotation, require_fields
 from .videorefer import strip_media_tag
 
 ANSWER_PREFIX = 'Best Option: ('
@@ -245,6 +245,8 @@ class MVBenchDataset(_MultipleChoiceDataset):
             path = osp.join(self.data_root, 'json', ann_file)
             for i, raw in enumerate(load_annotation(path, f'MVBench {name}')):
                 entry = f'mvbench {name} {i}'
+                require_fields(raw, ('video', 'question', 'candidates',
+                                     'answer'), entry, path)
                 options = list(raw['candidates'])
                 if raw['answer'] not in options:
                     raise ValueError(f"{entry}: answer {raw['answer']!r} is "
@@ -304,7 +306,10 @@ class VideoMMEDataset(_MultipleChoiceDataset):
     def load_data_list(self) -> List[dict]:
         """One data info per question."""
         data_list = []
-        for raw in self._records():
+        for i, raw in enumerate(self._records()):
+            require_fields(raw, ('videoID', 'question', 'options', 'answer',
+                                 'duration'), f'videomme record {i}',
+                           self.ann_file)
             entry = f"videomme {raw['videoID']} {raw.get('question_id', '')}"
             options = [str(o) for o in raw['options']]
             if len(options) != 4 or any(not o.startswith(f'{k}. ')
