@@ -554,7 +554,8 @@ def _is_number(x) -> bool:
 
 
 def draw_labelme(shapes: Sequence[dict],
-                 size: Tuple[int, int]) -> np.ndarray:
+                 size: Tuple[int, int],
+                 label: str = 'target') -> np.ndarray:
     """Rasterises LabelMe polygons labelled ``'target'`` or ``'ignore'``.
 
     As the reference (and LISA) does for ReasonSeg: the polygons are drawn
@@ -566,9 +567,12 @@ def draw_labelme(shapes: Sequence[dict],
         shapes (Sequence[dict]): ``label`` (``'target'`` / ``'ignore'``) and
             ``points`` ([[x, y], ...] in pixels).
         size (tuple[int, int]): (H, W) of the canvas.
+        label (str): Which pixels to return. Defaults to ``'target'``.
 
     Returns:
-        np.ndarray: (H, W) bool, the pixels last drawn as ``'target'``.
+        np.ndarray: (H, W) bool, the pixels last drawn as ``label`` (the
+        reference's 1 / -1 values; its evaluation leaves the ``'ignore'``
+        pixels out of the intersection and the union).
     """
     polygons, areas = [], []
     for i, shape in enumerate(shapes):
@@ -591,7 +595,29 @@ def draw_labelme(shapes: Sequence[dict],
         polygon, value = polygons[i]
         cv2.polylines(canvas, polygon, True, value, 1)
         cv2.fillPoly(canvas, polygon, value)
-    return canvas == 1
+    return canvas == (1 if label == 'target' else 2)
+
+
+def decode_ignore(entry, frame_size: Tuple[int, int],
+                  ann_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    """The ``'ignore'`` pixels of a LabelMe annotation (ReasonSeg), at the
+    frame size; none for any other annotation.
+
+    Args:
+        entry: A mask annotation, see :func:`decode_mask`.
+        frame_size (tuple[int, int]): (H, W) of the frame.
+        ann_size (tuple[int, int], optional): (h, w) the polygons refer to.
+
+    Returns:
+        np.ndarray: (H, W) bool.
+    """
+    if not (isinstance(entry, dict) and 'shapes' in entry):
+        return np.zeros(frame_size, dtype=bool)
+    mask = draw_labelme(entry['shapes'], tuple(ann_size or frame_size),
+                        'ignore')
+    if mask.shape != tuple(frame_size):
+        mask = resize_masks(torch.from_numpy(mask), frame_size).numpy()
+    return mask
 
 
 def decode_mask(entry,
@@ -697,6 +723,9 @@ class LoadObjectMasks(BaseTransform):
 
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
+        - ``ignore_masks`` (np.ndarray): (T, H, W) bool, when an object's
+          LabelMe polygons mark pixels ``'ignore'`` (ReasonSeg): pixels the
+          evaluation leaves out.
         - ``foreground_masks`` (np.ndarray): (T, H, W) uint8, with
           ``foreground``: per pixel the number of channels that cover it
           (the official ReVOS script sums the stacked channels).
@@ -715,6 +744,7 @@ class LoadObjectMasks(BaseTransform):
         inds = results['frame_inds']
         objects = results.get('objects', [])
         masks = np.zeros((len(inds), len(objects), *frame_size), dtype=bool)
+        ignore = np.zeros((len(inds), *frame_size), dtype=bool)
         for o, obj in enumerate(objects):
             entries = obj.get('masks')
             if isinstance(entries, dict):
@@ -729,6 +759,8 @@ class LoadObjectMasks(BaseTransform):
                 try:
                     masks[t, o] = decode_mask(entries[i], frame_size,
                                               results.get('ann_size'))
+                    ignore[t] |= decode_ignore(entries[i], frame_size,
+                                               results.get('ann_size'))
                 except (ValueError, TypeError, KeyError, OSError) as e:
                     where = f'{describe(results)}: object {o}, frame {i}'
                     raise with_context(e, where) from e
@@ -742,6 +774,8 @@ class LoadObjectMasks(BaseTransform):
                 logger='current',
                 level=logging.WARNING)
         results['obj_masks'] = masks
+        if ignore.any():
+            results['ignore_masks'] = ignore
         if results.get('foreground') is not None:
             results['foreground_masks'] = self._decode_foreground(results)
         return results

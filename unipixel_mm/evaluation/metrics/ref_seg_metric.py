@@ -5,7 +5,7 @@ from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
 from ..functional import (PRED_SELECT_MODES, ciou_and_giou,
-                          intersection_and_union, merged_track)
+                          intersection_and_union, merged_track, to_bool_array)
 
 
 @METRICS.register_module()
@@ -20,7 +20,10 @@ class RefSegMetric(BaseMetric):
 
     Samples are dicts (data samples after ``to_dict()``) with
     ``pred_masks`` (list of (T, H, W) bool tensors) and ``gt_masks_ori``
-    ((T, O, H, W) bool tensor), both at the original resolution.
+    ((T, O, H, W) bool tensor), both at the original resolution, and
+    optionally ``gt_ignore_masks`` ((T, H, W) bool): pixels left out of the
+    intersection and the union, as the reference's ``infer_seg.py`` leaves
+    out ReasonSeg's ``'ignore'`` polygons.
 
     Args:
         pred_select (str): ``'first'`` or ``'union'``, see
@@ -54,6 +57,9 @@ class RefSegMetric(BaseMetric):
         for sample in data_samples:
             pred, gt = merged_track(sample['pred_masks'],
                                     sample['gt_masks_ori'], self.pred_select)
+            if sample.get('gt_ignore_masks') is not None:
+                keep = ~to_bool_array(sample['gt_ignore_masks'])
+                pred, gt = pred & keep, gt & keep
             inter, union = intersection_and_union(pred, gt)
             self.results.append(dict(intersection=inter, union=union))
 
