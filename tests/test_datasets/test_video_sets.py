@@ -121,6 +121,39 @@ def test_ref_youtube_vos_and_davis_key_masks_by_expression(
         DATASETS.build(dict(type='RefDAVIS17Dataset', data_root=str(root)))
 
 
+def test_ref_davis17_evaluation_keys_masks_in_sorted_order(tmp_path):
+    """eval_seg.py's get_meta_exp numbers the expressions over the sorted
+    videos and sorted (string) expression ids; the file lists vb before va
+    and va's expressions as '1', '0'."""
+    root = tmp_path / 'davis'
+    frames = ['00000', '00005']
+    write_meta(root / 'meta_expressions/valid/meta_expressions.json', {
+        'vb': dict(frames=frames, expressions={
+            '0': dict(exp='the ball', obj_id='2')}),
+        'va': dict(frames=frames, expressions={
+            '1': dict(exp='a brown dog', obj_id='1'),
+            '0': dict(exp='a dog running', obj_id='1')}),
+    })
+    (root / 'valid').mkdir(parents=True)
+    with open(root / 'valid' / 'mask_dict.pkl', 'wb') as f:
+        pickle.dump({str(i): [None, None] for i in range(3)}, f)
+
+    def keys(**kwargs):
+        dataset = DATASETS.build(
+            dict(type='RefDAVIS17Dataset', data_root=str(root),
+                 ann_file='meta_expressions/valid/meta_expressions.json',
+                 mask_file='valid/mask_dict.pkl', pipeline=[], **kwargs))
+        return [(dataset.get_data_info(i)['entry'].split()[1],
+                 dataset.get_data_info(i)['anno_ids']) for i in range(3)]
+
+    # sorted: (va, 0) -> 0, (va, 1) -> 1, (vb, 0) -> 2
+    assert keys(test_mode=True) == [('vb', ['2']), ('va', ['1']),
+                                    ('va', ['0'])]
+    # training (and sorted_eval_index=False): the file order
+    assert keys() == [('vb', ['0']), ('va', ['1']), ('va', ['2'])]
+    assert keys(test_mode=True, sorted_eval_index=False) == keys()
+
+
 def test_ref_sav_reads_masklets_of_every_4th_frame(
         tmp_path, config_dataset_factory, pipeline_factory, video_writer,
         rle_encoder, train_step):

@@ -361,7 +361,19 @@ class RefYouTubeVOSDataset(ReferringVideoDataset):
 class RefDAVIS17Dataset(RefYouTubeVOSDataset):
     """Ref-DAVIS17 in the Ref-YouTube-VOS layout; a few expressions have no
     mask on any frame and are kept (logged when drawn), as the reference
-    keeps them."""
+    keeps them.
+
+    The reference's evaluation (``eval_seg.py``, ``get_meta_exp``) numbers
+    the expressions of ``mask_dict.pkl`` over the *sorted* video names and
+    the sorted (string) expression ids, while its training reads them in
+    file order; ``test_mode`` follows the evaluation unless
+    ``sorted_eval_index=False``.
+
+    Args:
+        sorted_eval_index (bool): In ``test_mode``, key the masks by the
+            sorted order. Defaults to True.
+        **kwargs: :class:`RefYouTubeVOSDataset` arguments.
+    """
 
     SOURCE = 'ref_davis17'
 
@@ -371,10 +383,31 @@ class RefDAVIS17Dataset(RefYouTubeVOSDataset):
                  'meta_expressions.json',
                  mask_file: str = 'train/mask_dict.pkl',
                  data_prefix: dict = dict(img_path='DAVIS/JPEGImages/480p'),
+                 sorted_eval_index: bool = True,
                  **kwargs) -> None:
+        self.sorted_eval_index = sorted_eval_index
+        self._eval_index: dict = {}
         super().__init__(
             data_root=data_root,
             ann_file=ann_file,
             mask_file=mask_file,
             data_prefix=data_prefix,
             **kwargs)
+
+    def check_masks(self, videos: dict, mask_file: str) -> None:
+        """Checks the entry count; maps file-order to sorted-order indices
+        for the evaluation."""
+        super().check_masks(videos, mask_file)
+        if not (self.test_mode and self.sorted_eval_index):
+            self._eval_index = {}
+            return
+        ranked = [(v, q) for v in sorted(videos)
+                  for q in sorted(videos[v]['expressions'])]
+        rank = {key: i for i, key in enumerate(ranked)}
+        in_file = [(v, q) for v, meta in videos.items()
+                   for q in meta['expressions']]
+        self._eval_index = {i: rank[key] for i, key in enumerate(in_file)}
+
+    def expression_annos(self, exp: dict, index: int) -> List[str]:
+        """The expression's entry: its sorted-order index in evaluation."""
+        return [str(self._eval_index.get(index, index))]
