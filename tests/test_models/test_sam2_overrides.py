@@ -45,3 +45,5 @@ def test_official_model_configs_have_the_reference_drop_path():
         cfg = Config.fromfile(osp.join(ROOT, 'configs', name))
         assert cfg.model.mask_decoder.sam2_overrides == dict(
             image_encoder=dict(trunk=dict(drop_path_rate=0.1))), name
+        # the evaluation scripts' generation length
+        assert cfg.model.generation_cfg.max_new_tokens == 512, name
