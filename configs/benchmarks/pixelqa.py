@@ -10,7 +10,7 @@ _base_ = ['../_base_/datasets/videorefer_bench.py']
 pixelqa_pipeline = [
     step if step['type'] != 'SamplePrompts' else dict(
         type='SamplePrompts', point_sampling='center', box_noise=0)
-    for step in _base_.bench_pipeline[:-1]
+    for step in _base_.large_pipeline[:-1]
 ] + [dict(type='PackUniPixelInputs', keep_ori_masks=True)]
 
 test_dataloader = dict(

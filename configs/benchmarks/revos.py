@@ -1,8 +1,10 @@
-# ReVOS valid: J, F, J&F and the robustness R of the referring and the
-# reasoning expressions (each sample's `split`, from the expression's
-# type_id), overall as the mean of the two splits; expressions without a
-# target are kept. R needs `mask_dict_foreground.json` (the union of each
-# video's objects); without it R is left out.
+# ReVOS valid, as eval_revos.py: J, F, J&F, the accuracy A and the
+# robustness R of the referring (type_id 0) and the reasoning (type_id 1)
+# expressions, each expression's scores rounded to 2 decimals (in percent)
+# before averaging, overall as the mean of the two splits; other type_ids
+# count nowhere; expressions without a target are kept. A and R need
+# `mask_dict_foreground.json` (each video's objects, channels summed);
+# without it they are left out.
 _base_ = ['../_base_/datasets/unipixel_pipelines.py']
 data_root = 'data/revos'
 
@@ -18,6 +20,9 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=_base_.test_pipeline))
 test_evaluator = dict(
-    type='VideoSegMetric', split_key='split', average_splits=True)
+    type='VideoSegMetric',
+    split_key='split',
+    average_splits=True,
+    round_digits=2)
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

@@ -55,3 +55,66 @@ def test_benchmark_with_model_config():
         s for s in cfg.test_dataloader.dataset.pipeline if 'processor' in s
     ]
     assert steps and all(s.processor == 'my/processor' for s in steps)
+
+
+def _qwen_step(cfg: Config) -> dict:
+    return next(s for s in cfg.test_dataloader.dataset.pipeline
+                if s.type == 'QwenVideoProcess')
+
+
+@pytest.mark.parametrize(
+    'name, min_tokens, max_tokens',
+    [('videorefer_bench_q.py', 100, 144),
+     ('videorefer_bench_q_single.py', 100, 144),
+     ('videorefer_bench_d.py', 128, 256),
+     ('videorefer_bench_d_single.py', 128, 256), ('pixelqa.py', 128, 256),
+     ('pixelqa_point.py', 128, 256), ('pixelqa_box.py', 128, 256)])
+def test_videorefer_pixel_budgets(name, min_tokens, max_tokens):
+    """infer_videorefer_q.py: 100-144 x 28^2 px, infer_videorefer_d.py and
+    infer_pixelqa.py: 128-256 x 28^2 px, scaled by the 16-frame budget."""
+    step = _qwen_step(
+        Config.fromfile(osp.join(ROOT, 'configs', 'benchmarks', name)))
+    assert (step.min_pixels, step.max_pixels, step.frame_budget) == \
+        (min_tokens * 784, max_tokens * 784, 16)
+
+
+@pytest.mark.parametrize('name, dataset', [
+    ('videorefer_bench_q_single.py', 'VideoReferBenchQDataset'),
+    ('videorefer_bench_d_single.py', 'VideoReferBenchDDataset')
+])
+def test_single_frame_configs_build(name, dataset, tmp_path):
+    """The --single_frame_mode runs of scripts/auto_eval.sh: the mask prompt
+    on the question's frame only; the config parses and its data set builds
+    (on a one-question benchmark file)."""
+    import json
+
+    from unipixel_mm.registry import DATASETS
+    from unipixel_mm.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'benchmarks', name))
+    ds_cfg = cfg.test_dataloader.dataset
+    assert ds_cfg.type == dataset and ds_cfg.single_frame is True
+    assert cfg.val_dataloader.dataset.single_frame is True
+    rle = dict(size=[4, 4], counts='04')
+    raw = dict(
+        video='v.mp4',
+        frame_idx='2',
+        annotation=[{'1': dict(segmentation=rle),
+                     '2': dict(segmentation=rle)}],
+        caption='a cat',
+        Question='What is <object0><region> doing?',
+        type='Basic Questions',
+        options=['(A) sitting', '(B) running'],
+        Answer='(A) sitting')
+    ann = tmp_path / 'bench.json'
+    ann.write_text(json.dumps([raw]))
+    ds_cfg.update(
+        ann_file=str(ann),
+        data_root=str(tmp_path),
+        pipeline=[],
+        lazy_init=False)
+    info = DATASETS.build(ds_cfg)[0]
+    # candidates: the annotated frames 1 and 2 (indices 0, 1); the prompt
+    # only on frame 2, the one the question is asked on
+    assert info['frame_ids'] == [1, 2] and info['required_frame'] == 1
+    assert info['objects'][0]['masks'] == [[None], [rle]]

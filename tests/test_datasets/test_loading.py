@@ -68,8 +68,9 @@ def test_load_frames_from_memory_image_folder_and_list(tmp_path):
     assert out['frames'].shape == (2, 20, 30, 3)
     out = LoadFrames()(dict(img_path=paths[1]))
     assert out['frames'].shape == (1, 20, 30, 3) and out['frame_inds'] == [0]
-    assert repr(LoadFrames(4)) == ("LoadFrames(num_frames=4, "
-                                   "sample_type='uniform', backend='auto')")
+    assert repr(LoadFrames(4)) == (
+        "LoadFrames(num_frames=4, sample_type='uniform', fps=2.0, "
+        "min_frames=4, max_frames=16, backend='auto')")
 
 
 def test_load_frames_from_video_file(tmp_path):
@@ -232,3 +233,47 @@ def test_text_only_samples_that_need_a_medium_fail(kwargs, need,
             continue
         with pytest.raises(ValueError, match=message):
             TRANSFORMS.build(step)(text_sample(**kwargs))
+
+
+@pytest.mark.parametrize(
+    'num_total, video_fps, inds, sample_fps',
+    [
+        # 10 s at 30 fps: 20 frames at 2 fps, capped at 16; 299 / 15 apart
+        (300, 30, [0, 20, 40, 60, 80, 100, 120, 140, 159, 179, 199, 219, 239,
+                   259, 279, 299], 1.6),
+        # 3 s at 25 fps: 6 frames, 14.8 apart
+        (75, 25, [0, 15, 30, 44, 59, 74], 2.0),
+        # 3.5 s at 10 fps: 7 frames rounded down to an even 6
+        (35, 10, [0, 7, 14, 20, 27, 34], 6 / 35 * 10),
+        # 0.25 s at 24 fps: the least 4 frames
+        (6, 24, [0, 2, 3, 5], 16.0),
+    ])
+def test_fps_frame_inds(num_total, video_fps, inds, sample_fps):
+    """qwen_vl_utils' fps rule with the reference's MVBench / Video-MME
+    options (2 fps, 4 to 16 frames)."""
+    from unipixel_mm.datasets.transforms.loading import fps_frame_inds
+    got, fps = fps_frame_inds(num_total, video_fps)
+    assert got == inds
+    assert fps == pytest.approx(sample_fps)
+    # second_per_grid_ts = temporal patch size / sampled fps
+    assert 2 / fps == pytest.approx(2 / sample_fps)
+
+
+def test_stride_frame_inds():
+    """MVBench's frame folders: every n // 31-th frame, at most 32."""
+    from unipixel_mm.datasets.transforms.loading import stride_frame_inds
+    assert stride_frame_inds(100) == list(range(0, 94, 3))
+    assert len(stride_frame_inds(100)) == 32
+    assert stride_frame_inds(62) == list(range(0, 62, 2))
+    # fewer than 31 frames (the reference's stride would be 0): all
+    assert stride_frame_inds(5) == [0, 1, 2, 3, 4]
+
+
+def test_load_frames_fps_rule_needs_a_frame_rate():
+    from unipixel_mm.datasets.transforms import LoadFrames
+    frames = np.zeros((6, 4, 4, 3), np.uint8)
+    step = LoadFrames(sample_type='fps')
+    out = step(dict(frames=frames, video_fps=24.0))
+    assert out['frame_inds'] == [0, 2, 3, 5] and out['sample_fps'] == 16.0
+    with pytest.raises(ValueError, match='video_fps'):
+        step(dict(frames=frames))

@@ -188,8 +188,43 @@ def test_mvbench(tmp_path, config_dataset_factory, pipeline_factory,
         assert packed['data_samples'].gt_answer == 'AB'[i]
         text = tiny_processor.tokenizer.decode(packed['inputs']['input_ids'])
         assert text.endswith('<|im_start|>assistant\nBest Option: (')
-    # the frame-folder task reads the frames of the folder
-    assert dataset[0]['data_samples'].metainfo['frame_inds'] == [0, 1, 3, 4]
+    # the frame-folder task takes every 5 // 31-th (at least every) frame,
+    # at most 32: all five
+    assert dataset[0]['data_samples'].metainfo['frame_inds'] == [
+        0, 1, 2, 3, 4]
+
+
+def test_mvbench_reference_frame_sampling(tmp_path, config_dataset_factory,
+                                          video_writer):
+    """The config's pipeline: Qwen's fps rule for the video (6 frames at
+    24 fps, 0.25 s: 4 frames, the least; linspace(0, 5, 4) rounded; sampled
+    at 4 / 6 * 24 = 16 fps, so second_per_grid_ts = 2 / 16) and 32 strided
+    frames (here all 5) told 2 fps for the frame folder."""
+    root = write_mvbench(tmp_path, video_writer)
+    tasks = [('Episodic Reasoning', 'episodic_reasoning.json',
+              'tvqa/frames_fps3_hq', 'frame'),
+             ('Moving Count', 'moving_count.json',
+              'clevrer/video_validation', 'video')]
+    dataset = config_dataset_factory(
+        'mvbench', split='test', data_root=str(root), tasks=tasks)
+    frames, video = dataset[0], dataset[1]
+    assert frames['data_samples'].metainfo['frame_inds'] == [0, 1, 2, 3, 4]
+    assert frames['inputs']['second_per_grid_ts'] == 1.0
+    assert video['data_samples'].metainfo['frame_inds'] == [0, 2, 3, 5]
+    assert video['inputs']['second_per_grid_ts'] == pytest.approx(0.125)
+    # 4 frames: 2 temporal patches
+    assert video['inputs']['video_grid_thw'][0].item() == 2
+    # another layout stops with the file and the field
+    with open(root / 'json' / 'moving_count.json', 'w') as f:
+        json.dump([dict(video='a.mp4', question='Q?', options=['a'],
+                        answer='a')], f)
+    with pytest.raises(KeyError, match=r"moving_count.json.*'candidates'"):
+        config_dataset_factory(
+            'mvbench', split='test', data_root=str(root), tasks=tasks[1:])
+    with pytest.raises(ValueError, match="kind 'clip'"):
+        config_dataset_factory(
+            'mvbench', split='test', data_root=str(root),
+            tasks=[('X', 'moving_count.json', 'clevrer', 'clip')])
 
 
 def test_videomme_records(tmp_path, config_dataset_factory,

@@ -77,8 +77,41 @@ def test_reason_seg_samples_and_masks(tmp_path, config_dataset_factory,
     assert mask.sum() == 31 * 21 - 11 * 6
     assert mask[5, 5] and mask[25, 35] and not mask[12, 15]
     assert not mask[0:2, 0:2].any()  # the flag shape is dropped
+    # the ignore hole (11 x 6 px) is left out of the scores
+    ignore = packed['data_samples'].gt_ignore_masks[0].numpy()
+    assert ignore.sum() == 11 * 6 and ignore[12, 15]
+    assert 'gt_ignore_masks' not in dataset[3]['data_samples']
     assert (packed['inputs']['input_ids'] == 251).sum() == 1
     train_step([dataset[2], dataset[3]])
+
+
+def test_reason_seg_ignore_pixels_leave_the_scores(tmp_path,
+                                                   config_dataset_factory,
+                                                   pipeline_factory):
+    """infer_seg.py: ``keep = mask != -1``; the ignore pixels count neither
+    in the intersection nor in the union."""
+    import torch
+
+    from unipixel_mm.registry import METRICS
+    root = write_reason_seg(tmp_path)
+    dataset = config_dataset_factory(
+        'reason_seg', data_root=str(root),
+        pipeline=pipeline_factory(keep_ori_masks=True))
+    sample = dataset[0]['data_samples']
+    gt = sample.gt_masks_ori[:, 0]
+    # the whole target box including the hole: the hole's 66 px predicted
+    # but ignored, so IoU = 1 (with them counted: 585 / 651)
+    pred = gt | sample.gt_ignore_masks
+    metric = METRICS.build(dict(type='RefSegMetric'))
+    packed = sample.clone()
+    packed.pred_masks = [pred]
+    metric.process(None, [packed.to_dict()])
+    assert metric.evaluate(1) == {'refseg/cIoU': 100.0, 'refseg/gIoU': 100.0}
+    del packed.gt_ignore_masks
+    metric.process(None, [packed.to_dict()])
+    assert metric.evaluate(1)['refseg/cIoU'] == pytest.approx(
+        100 * 585 / 651)
+    assert torch.equal(pred.sum(), torch.tensor(651))
 
 
 def test_reason_seg_val_and_errors(tmp_path, pipeline_factory):

@@ -284,23 +284,80 @@ def test_revos_foreground_masks_give_robustness(tmp_path, pipeline_factory):
                                     pipeline_factory(keep_ori_masks=True))
     sample = dataset[0]['data_samples']  # vidA "The cat jumping." (anno 7)
     fg = sample.gt_foreground_masks
-    assert fg.shape == (4, 40, 48) and fg.dtype == torch.bool
+    # per-pixel channel counts (one channel per frame here)
+    assert fg.shape == (4, 40, 48) and fg.dtype == torch.uint8
     # vidA's objects 7 and 8, one 10 x 12 box per frame: 7 on frames 0, 2,
     # 3; 8 alone on frame 1, where the expression's target is absent
     assert fg.flatten(1).sum(1).tolist() == [120, 120, 120, 120]
     assert fg[1, 20:30, 30:42].all() and fg[2, 5:15, 5:17].all()
     gt = sample.gt_masks_ori[:, 0]
-    assert not gt[1].any() and torch.equal(fg[[0, 2, 3]], gt[[0, 2, 3]])
+    assert not gt[1].any() and torch.equal(fg[[0, 2, 3]].bool(),
+                                           gt[[0, 2, 3]])
 
     metric = METRICS.build(
         dict(type='VideoSegMetric', split_key='split', average_splits=True))
     # the target exactly: R = 1 on every frame; all objects: frame 1 has 120
     # false positives, 1 - 255 * 120 / 120 < 0 -> 0, R = 3 / 4
-    for pred in (gt, fg):
+    for pred in (gt, fg.bool()):
         packed = sample.clone()
         packed.pred_masks = [pred]
         metric.process(None, [packed.to_dict()])
     assert metric.evaluate(2)['vos/R'] == pytest.approx(87.5)
+
+
+def test_revos_foreground_sums_overlapping_channels(
+        tmp_path, pipeline_factory):
+    """eval_revos.py sums the stacked foreground channels: two 10 x 12
+    boxes overlapping in 5 x 7 pixels cover 120 + 120 = 240 (not 205)."""
+    from unipixel_mm.registry import METRICS
+    write_videos(tmp_path, tmp_path)
+    with open(tmp_path / 'mask_dict_foreground.json') as f:
+        foreground = json.load(f)
+    # vidA frame 0: its target (7, box at (0, 0)) and a box at (5, 5)
+    foreground['vidA']['masks_rle'][0] = [_rle(0, 0), _rle(5, 5)]
+    with open(tmp_path / 'mask_dict_foreground.json', 'w') as f:
+        json.dump(foreground, f)
+    dataset = revos_with_foreground(tmp_path,
+                                    pipeline_factory(keep_ori_masks=True))
+    sample = dataset[0]['data_samples']  # vidA "The cat jumping." (anno 7)
+    fg = sample.gt_foreground_masks
+    assert fg[0].sum().item() == 240 and fg[0].max().item() == 2
+    assert fg[0, 5:10, 5:12].eq(2).all()
+    # one false-positive pixel on frame 0 (the other frames exact), with a
+    # weight of 1: R = 1 - 1 / 240 on frame 0 (the union would give 205)
+    from unipixel_mm.evaluation.functional import robustness_score
+    gt = sample.gt_masks_ori[:, 0].numpy()
+    pred = gt.copy()
+    pred[0, 39, 47] = True
+    r = robustness_score(pred, gt, fg.numpy(), false_positive_weight=1)
+    np.testing.assert_allclose(r, [1 - 1 / 240, 1, 1, 1], atol=1e-6)
+    # and the metric: R = (0 + 1 + 1 + 1) / 4 with the 255 weight; the
+    # accuracy A counts the pixels outside both masks (1920 per frame)
+    metric = METRICS.build(
+        dict(type='VideoSegMetric', split_key='split', average_splits=True))
+    packed = sample.clone()
+    packed.pred_masks = [torch.from_numpy(pred)]
+    metric.process(None, [packed.to_dict()])
+    scores = metric.evaluate(1)
+    assert scores['vos/referring/R'] == pytest.approx(75)
+    # frame 0: 1920 - 120 - 1; frame 1: no target; frames 2, 3: 120
+    assert scores['vos/referring/A'] == pytest.approx(
+        100 * (1799 / 1920 + 1 + 2 * 1800 / 1920) / 4)
+
+
+def test_revos_other_type_ids_are_not_scored(tmp_path, pipeline_factory):
+    """eval_revos.py averages type_id 0 (referring) and 1 (reasoning) only."""
+    write_videos(tmp_path, tmp_path)
+    with open(tmp_path / 'meta_expressions.json') as f:
+        meta = json.load(f)
+    exps = meta['videos']['vidA']['expressions']
+    for qid, type_id in (('0', 0), ('1', 1), ('2', 2)):
+        exps[qid]['type_id'] = type_id
+    with open(tmp_path / 'meta_expressions.json', 'w') as f:
+        json.dump(meta, f)
+    dataset = revos_with_foreground(tmp_path, [])
+    splits = [dataset.get_data_info(i)['split'] for i in range(3)]
+    assert splits == ['referring', 'reasoning', None]
 
 
 def test_revos_foreground_optional_and_cropped(tmp_path, pipeline_factory):

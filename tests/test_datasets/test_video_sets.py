@@ -121,6 +121,39 @@ def test_ref_youtube_vos_and_davis_key_masks_by_expression(
         DATASETS.build(dict(type='RefDAVIS17Dataset', data_root=str(root)))
 
 
+def test_ref_davis17_evaluation_keys_masks_in_sorted_order(tmp_path):
+    """eval_seg.py's get_meta_exp numbers the expressions over the sorted
+    videos and sorted (string) expression ids; the file lists vb before va
+    and va's expressions as '1', '0'."""
+    root = tmp_path / 'davis'
+    frames = ['00000', '00005']
+    write_meta(root / 'meta_expressions/valid/meta_expressions.json', {
+        'vb': dict(frames=frames, expressions={
+            '0': dict(exp='the ball', obj_id='2')}),
+        'va': dict(frames=frames, expressions={
+            '1': dict(exp='a brown dog', obj_id='1'),
+            '0': dict(exp='a dog running', obj_id='1')}),
+    })
+    (root / 'valid').mkdir(parents=True)
+    with open(root / 'valid' / 'mask_dict.pkl', 'wb') as f:
+        pickle.dump({str(i): [None, None] for i in range(3)}, f)
+
+    def keys(**kwargs):
+        dataset = DATASETS.build(
+            dict(type='RefDAVIS17Dataset', data_root=str(root),
+                 ann_file='meta_expressions/valid/meta_expressions.json',
+                 mask_file='valid/mask_dict.pkl', pipeline=[], **kwargs))
+        return [(dataset.get_data_info(i)['entry'].split()[1],
+                 dataset.get_data_info(i)['anno_ids']) for i in range(3)]
+
+    # sorted: (va, 0) -> 0, (va, 1) -> 1, (vb, 0) -> 2
+    assert keys(test_mode=True) == [('vb', ['2']), ('va', ['1']),
+                                    ('va', ['0'])]
+    # training (and sorted_eval_index=False): the file order
+    assert keys() == [('vb', ['0']), ('va', ['1']), ('va', ['2'])]
+    assert keys(test_mode=True, sorted_eval_index=False) == keys()
+
+
 def test_ref_sav_reads_masklets_of_every_4th_frame(
         tmp_path, config_dataset_factory, pipeline_factory, video_writer,
         rle_encoder, train_step):
@@ -161,7 +194,7 @@ def test_ref_sav_reads_masklets_of_every_4th_frame(
 
 
 def write_groundmore(root):
-    folder = root / 'annotations' / 'vid1'
+    folder = root / 'annotations' / 'vid1_0000_0001'
     write_frames(folder / 'images', [f'{i}.jpg' for i in range(6)])
     (folder / 'masks').mkdir()
     for i in (1, 4, 10):
@@ -171,14 +204,17 @@ def write_groundmore(root):
         label[30:40, 0:5] = 3
         Image.fromarray(label).save(folder / 'masks' / f'{i}.png')
     (folder / 'masks' / '10.png').unlink()
+    # the action windows (clip vid1 starts at 00:00) cover the 6 frames
     questions = {'0': dict(question='Who is going to throw the ball',
                            answer='the boy', q_type='Causal',
-                           obj_id='1, 2'),
+                           obj_id='1, 2', action_start='00:00',
+                           action_end='00:01'),
                  '1': dict(question='What falls?', answer='the cup',
-                           q_type='Future', obj_id='3')}
+                           q_type='Future', obj_id='3',
+                           action_start='00:00', action_end='00:01')}
     for split in ('trainval_v2', 'test_v2'):
         write_meta(root / f'{split}.json', {
-            'vid1': dict(questions=questions),
+            'vid1_0000_0001': dict(questions=questions),
             'vid_missing': dict(questions=questions)})
     return root
 
@@ -192,7 +228,7 @@ def test_groundmore_questions(tmp_path, config_dataset_factory,
     # vid_missing has no annotation folder (logged and skipped)
     assert len(dataset) == 2
     info = dataset.get_data_info(0)
-    assert info['entry'] == 'groundmore vid1 question 0'
+    assert info['entry'] == 'groundmore vid1_0000_0001 question 0'
     # training: only the frames with a mask
     assert [p[-5:] for p in info['frame_paths']] == ['1.jpg', '4.jpg']
     assert info['turns'][0]['question'] in [
@@ -214,6 +250,55 @@ def test_groundmore_questions(tmp_path, config_dataset_factory,
     assert info['gt_answer'] == 'the cup <|seg|>.'
     ori = dataset[1]['data_samples'].gt_masks_ori
     assert ori.flatten(1).sum(1).tolist() == [0, 50, 0, 0]
+
+
+def test_groundmore_action_window(tmp_path):
+    """eval_groundmore.py: the ground truth is empty outside each question's
+    [action_start, action_end], at 6 frames per second of the clip."""
+    from unipixel_mm.datasets.groundmore import action_window
+
+    # clip 00:10-00:12; the action 00:11-00:12 is clip frames 6 to 11
+    assert action_window('v_0010_0012', '00:11', '00:12') == (6, 11)
+    assert action_window('yt-abc_0100_0130', '1:05', '1:10') == (30, 59)
+    folder = tmp_path / 'annotations' / 'v_0010_0012'
+    (folder / 'images').mkdir(parents=True)
+    for i in range(12):
+        Image.fromarray(np.full((*SIZE, 3), 10 * i, np.uint8)).save(
+            folder / 'images' / f'{i:07d}.jpg')
+    (folder / 'masks').mkdir()
+    label = np.zeros(SIZE, np.uint8)
+    label[0:10, 0:10] = 1
+    for i in (3, 7):
+        Image.fromarray(label).save(folder / 'masks' / f'{i:07d}.png')
+    question = dict(question='What is thrown?', answer='the ball',
+                    q_type='Causal', obj_id='1', action_start='00:11',
+                    action_end='00:12')
+    write_meta(tmp_path / 'test_v2.json',
+               {'v_0010_0012': dict(questions={'0': question})})
+
+    def build(**kwargs):
+        return DATASETS.build(
+            dict(type='GroundMoReDataset', data_root=str(tmp_path),
+                 ann_file='test_v2.json', test_mode=True, num_test_frames=4,
+                 pipeline=[], **kwargs))
+
+    # linspace(0, 11, 4) as int: frames 0, 3, 7, 11; the masks of 3 and 7
+    # exist, only 7 lies in the action window [6, 11]
+    info = build().get_data_info(0)
+    assert [p[-11:] for p in info['frame_paths']] == [
+        '0000000.jpg', '0000003.jpg', '0000007.jpg', '0000011.jpg']
+    masks = info['objects'][0]['masks']
+    assert [m is not None for m in masks] == [False, False, True, False]
+    assert masks[2]['path'].endswith('0000007.png')
+    # the option scores every frame's mask
+    masks = build(action_window=False).get_data_info(0)['objects'][0]['masks']
+    assert [m is not None for m in masks] == [False, True, True, False]
+    # an annotation without the window stops with the file and the field
+    del question['action_end']
+    write_meta(tmp_path / 'test_v2.json',
+               {'v_0010_0012': dict(questions={'0': question})})
+    with pytest.raises(KeyError, match=r"action_end.*test_v2.json"):
+        build()
 
 
 def write_vicas(root, rle_encoder):

@@ -31,3 +31,17 @@ def test_object_tracks_and_merged_track():
     merged_pred, merged_gt = merged_track(pred, gt)
     np.testing.assert_array_equal(merged_pred, merged_gt)
     assert merged_gt.shape == (1, 2, 2) and merged_gt.sum() == 2
+
+
+def test_select_prediction():
+    from unipixel_mm.evaluation.functional import select_prediction
+    a = np.zeros((1, 2, 2), bool)
+    a[0, 0, 0] = True
+    b = np.zeros((1, 2, 2), bool)
+    b[0, 1, 1] = True
+    assert select_prediction([a, b], (1, 2, 2)).sum() == 1
+    assert select_prediction([a, b], (1, 2, 2))[0, 0, 0]
+    assert select_prediction([a, b], (1, 2, 2), 'union').sum() == 2
+    assert not select_prediction([], (1, 2, 2)).any()
+    with pytest.raises(ValueError, match='pred_select'):
+        select_prediction([a], (1, 2, 2), 'largest')

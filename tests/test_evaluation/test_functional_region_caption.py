@@ -1,8 +1,6 @@
 import pytest
 
-from unipixel_mm.evaluation.functional import (JUDGE_DIMENSIONS,
-                                               JUDGE_SYSTEM_PROMPT,
-                                               build_judge_messages,
+from unipixel_mm.evaluation.functional import (build_judge_messages,
                                                parse_judge_reply,
                                                summarize_judge_scores)
 
@@ -13,13 +11,13 @@ REPLY = ('1. Subject Correspondence: 5\nExplanation: same dog.\n'
 
 
 def test_build_judge_messages():
-    system, user = build_judge_messages('A dog runs.', 'A dog walks.')
-    assert system == dict(role='system', content=JUDGE_SYSTEM_PROMPT)
+    system, user = build_judge_messages('A dog runs.', 'A dog walks.',
+                                        'Score.\n')
+    assert system == dict(role='system', content='Score.\n')
     assert user == dict(
         role='user',
         content='##Correct answer: A dog runs.\n'
         '##Predicted answer: A dog walks.\n')
-    assert all(dim in JUDGE_SYSTEM_PROMPT for dim in JUDGE_DIMENSIONS)
 
 
 def test_parse_judge_reply():
@@ -61,10 +59,13 @@ def test_summarize_judge_scores_missing_dimension():
     assert summary['All'] == 1.0
 
 
-def test_judge_prompt_can_be_replaced(tmp_path):
+def test_judge_prompt_is_read_verbatim(tmp_path):
     from unipixel_mm.evaluation.functional import load_judge_prompt
     path = tmp_path / 'system.txt'
     path.write_text('Score the captions.\n')
+    # as 1.eval_gpt_4o_mini.py sends f.read(): the trailing newline kept
     prompt = load_judge_prompt(str(path))
     system, _ = build_judge_messages('a', 'b', prompt)
-    assert system == dict(role='system', content='Score the captions.')
+    assert system == dict(role='system', content='Score the captions.\n')
+    with pytest.raises(FileNotFoundError, match='missing.txt'):
+        load_judge_prompt(str(tmp_path / 'missing.txt'))

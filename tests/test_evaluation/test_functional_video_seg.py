@@ -34,6 +34,31 @@ def test_robustness_score_weighs_false_positives_255():
         robustness_score(gt, gt, np.zeros_like(gt)), [1.0] * 3)
 
 
+def test_robustness_counts_overlapping_foreground_channels():
+    # eval_revos.py sums the stacked channels: 2 objects on the same 2
+    # pixels give an area of 4; 1 false positive (weight 1): 1 - 1 / 4
+    gt = np.zeros((1, 4, 4), bool)
+    gt[0, 0, :2] = True
+    foreground = np.zeros((1, 4, 4), np.uint8)
+    foreground[0, 3, :2] = 2
+    pred = gt.copy()
+    pred[0, 2, 0] = True
+    r = robustness_score(pred, gt, foreground, false_positive_weight=1)
+    np.testing.assert_allclose(r, [0.75], atol=1e-6)
+
+
+def test_revos_accuracy():
+    from unipixel_mm.evaluation.functional import revos_accuracy
+
+    # 0 / 255 prediction against the 0 / 1 target: only the 16 - 3 pixels
+    # outside both agree, the shared target pixel does not
+    gt = np.zeros((1, 4, 4), bool)
+    gt[0, 0, :2] = True
+    pred = np.zeros_like(gt)
+    pred[0, 0, 1:3] = True
+    np.testing.assert_allclose(revos_accuracy(pred, gt), [13 / 16])
+
+
 def test_robustness_without_foreground():
     # No foreground and no false positive: 1 - 0 / eps = 1.
     empty = np.zeros((1, 2, 2), bool)

@@ -29,8 +29,20 @@ def test_ref_seg_metric(build_metric):
     assert metrics['refseg/gIoU'] == pytest.approx(400 / 9)
 
 
-def test_ref_seg_unions_objects(build_metric):
+def test_ref_seg_scores_the_first_masklet(build_metric):
     metric = build_metric(dict(type='RefSegMetric'))
+    # infer_seg.py scores model.seg[0][0]: the first masklet (1 of the 2
+    # target pixels): inter 1, union 2; the second masklet is ignored.
+    gt = torch.stack([mask((0, 0)), mask((2, 2))], dim=1)  # (1, 2, 4, 4)
+    metric.process(
+        None, [dict(pred_masks=[mask((0, 0)), mask((2, 2))], gt_masks_ori=gt)])
+    assert metric.evaluate(1) == {'refseg/cIoU': 50.0, 'refseg/gIoU': 50.0}
+    with pytest.raises(ValueError, match='pred_select'):
+        build_metric(dict(type='RefSegMetric', pred_select='last'))
+
+
+def test_ref_seg_unions_objects(build_metric):
+    metric = build_metric(dict(type='RefSegMetric', pred_select='union'))
     # Two gt objects (O = 2) and two predicted masks covering them exactly.
     gt = torch.stack([mask((0, 0)), mask((2, 2))], dim=1)  # (1, 2, 4, 4)
     metric.process(

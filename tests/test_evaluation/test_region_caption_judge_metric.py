@@ -20,7 +20,14 @@ class FakeJudge:
         return self.replies.pop(0)
 
 
-def test_region_caption_judge_metric(build_metric):
+@pytest.fixture
+def prompt_file(tmp_path):
+    path = tmp_path / 'system.txt'
+    path.write_text('You grade captions.\n')
+    return str(path)
+
+
+def test_region_caption_judge_metric(build_metric, prompt_file):
     judge = FakeJudge([
         '1. Subject Correspondence: 4\n2. Appearance Description: 3\n'
         '3. Temporal Description: 2\n4. Hallucination Detection: 1',
@@ -28,7 +35,11 @@ def test_region_caption_judge_metric(build_metric):
         '1. Subject Correspondence: 2\n2. Appearance Description: 3\n'
         '3. Temporal Description: 4\n4. Hallucination Detection: 5',
     ])
-    metric = build_metric(dict(type='RegionCaptionJudgeMetric', judge=judge))
+    metric = build_metric(
+        dict(
+            type='RegionCaptionJudgeMetric',
+            judge=judge,
+            system_prompt_file=prompt_file))
     metric.process(None, [
         dict(pred_text=f'pred {i}', gt_answer=f'caption {i}') for i in range(3)
     ])
@@ -40,10 +51,23 @@ def test_region_caption_judge_metric(build_metric):
     assert metrics['videorefer_d/num_failed'] == 1
     assert judge.questions[2][1]['content'] == (
         '##Correct answer: caption 2\n##Predicted answer: pred 2\n')
+    assert judge.questions[2][0] == dict(
+        role='system', content='You grade captions.\n')
 
 
-def test_default_judge_is_http_client(build_metric):
-    metric = build_metric(dict(type='RegionCaptionJudgeMetric'))
+def test_judge_prompt_file_is_required(build_metric, tmp_path):
+    with pytest.raises(ValueError, match='system_prompt_file'):
+        build_metric(dict(type='RegionCaptionJudgeMetric'))
+    with pytest.raises(FileNotFoundError, match='nowhere/system.txt'):
+        build_metric(
+            dict(
+                type='RegionCaptionJudgeMetric',
+                system_prompt_file=str(tmp_path / 'nowhere' / 'system.txt')))
+
+
+def test_default_judge_is_http_client(build_metric, prompt_file):
+    metric = build_metric(
+        dict(type='RegionCaptionJudgeMetric', system_prompt_file=prompt_file))
     assert isinstance(metric.judge, OpenAIChatClient)
     assert metric.judge.sampling['model'] == 'gpt-4o-mini'
 

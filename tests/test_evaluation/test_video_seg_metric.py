@@ -22,8 +22,19 @@ def sample(pred_masks, gt_masks, **metainfo):
     return data_sample.to_dict()
 
 
-def test_referring_vos_unions_objects(build_metric):
+def test_referring_vos_scores_the_first_masklet(build_metric):
     metric = build_metric(dict(type='VideoSegMetric'))
+    # As infer_seg.py (model.seg[0][0]): the first <|seg|> masklet only. The
+    # target is the union of 2 objects (2 boxes of 4 pixels); the first
+    # masklet covers one box: J = 4 / 8; the second masklet (the other box)
+    # is ignored.
+    gt = torch.stack([box(0, 0), box(5, 5)])[None]  # (T=1, O=2, H, W)
+    metric.process(None, [sample([box(0, 0)[None], box(5, 5)[None]], gt)])
+    assert metric.evaluate(1)['vos/J'] == pytest.approx(50.0)
+
+
+def test_referring_vos_unions_objects(build_metric):
+    metric = build_metric(dict(type='VideoSegMetric', pred_select='union'))
     # Two annotated objects in 1 frame; the prediction covers both with two
     # masks, so the unions agree: J = F = 1.
     gt = torch.stack([box(0, 0), box(5, 5)])[None]  # (T=1, O=2, H, W)
@@ -108,6 +119,25 @@ def test_revos_robustness_per_expression_then_split(build_metric):
     assert metrics['vos/referring/R'] == pytest.approx(62.5)
     assert metrics['vos/reasoning/R'] == 0.0
     assert metrics['vos/R'] == pytest.approx(31.25)
+
+
+def test_revos_rounds_each_expression(build_metric):
+    """eval_revos.py rounds each expression's J, F (and A, R) in percent to
+    2 decimals before averaging."""
+    metric = build_metric(
+        dict(type='VideoSegMetric', split_key='split', round_digits=2))
+    gt = box(0, 0, size=3)[None, None]  # 9 pixels
+    # J = 1 / 9 = 11.111... % -> 11.11 and J = 4 / 9 = 44.444... -> 44.44
+    one = box(0, 0, size=1)[None]
+    four = box(0, 0, size=2)[None]
+    metric.process(None, [
+        sample([one], gt, split='referring'),
+        sample([four], gt, split='referring')
+    ])
+    assert metric.evaluate(2)['vos/J'] == pytest.approx((11.11 + 44.44) / 2)
+    exact = build_metric(dict(type='VideoSegMetric'))
+    exact.process(None, [sample([one], gt), sample([four], gt)])
+    assert exact.evaluate(2)['vos/J'] == pytest.approx(500 / 18)
 
 
 def test_foreground_of_another_size_names_the_entry(build_metric):

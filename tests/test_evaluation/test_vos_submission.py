@@ -18,8 +18,23 @@ def _sample(video, exp, masks, names=('00000', '00005')):
         pred_masks=masks)
 
 
+def test_writes_the_first_masklet(tmp_path):
+    metric = VOSSubmissionMetric(out_dir=str(tmp_path), zip_name=None)
+    a = torch.zeros(2, 4, 5, dtype=torch.bool)
+    a[0, 1, 2] = True
+    b = torch.zeros(2, 4, 5, dtype=torch.bool)
+    b[1, 3, 4] = True
+    metric.process(None, [_sample('vid1', '0', [a, b])])
+    png = cv2.imread(
+        osp.join(tmp_path, 'Annotations', 'vid1', '0', '00005.png'),
+        cv2.IMREAD_UNCHANGED)
+    # frame 1 of the first masklet is empty; b (the second) is not written
+    assert png.shape == (4, 5) and not png.any()
+
+
 def test_writes_layout_and_zip(tmp_path):
-    metric = VOSSubmissionMetric(out_dir=str(tmp_path), zip_name='mevis')
+    metric = VOSSubmissionMetric(
+        out_dir=str(tmp_path), zip_name='mevis', pred_select='union')
     a = torch.zeros(2, 4, 5, dtype=torch.bool)
     a[0, 1, 2] = True
     b = torch.zeros(2, 4, 5, dtype=torch.bool)

@@ -14,7 +14,7 @@ import pytest
 from test_benchmarks import ROOT, run_benchmark
 from test_more_benchmarks import FOUR_FRAMES, encode_rle, write_video
 
-from unipixel_mm.evaluation import JUDGE_SYSTEM_PROMPT, caption_scores
+from unipixel_mm.evaluation import caption_scores
 
 pytest.importorskip('pycocoevalcap')
 sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
@@ -155,6 +155,9 @@ def write_bench_d(root) -> str:
 def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
                             judge_stub, monkeypatch):
     root = write_bench_d(tmp_path / 'videorefer')
+    # the benchmark's judge instructions, sent verbatim
+    prompt = tmp_path / 'system.txt'
+    prompt.write_text('You are a judge of object descriptions.\n')
     # the client reads the key from the environment of tools/test.py
     monkeypatch.setenv(KEY_ENV, 'stub-key')
     monkeypatch.setenv('no_proxy', '127.0.0.1')
@@ -171,6 +174,7 @@ def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
             f'test_evaluator.0.judge.base_url={judge_stub.base_url}',
             'test_evaluator.0.judge.model=judge-stub',
             f'test_evaluator.0.judge.api_key_env={KEY_ENV}',
+            f'test_evaluator.0.system_prompt_file={prompt}',
             # ends the --cfg-options: the predictions for the checks below
             '--out',
             str(preds_file)
@@ -190,7 +194,9 @@ def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
         body = request['body']
         assert body['model'] == 'judge-stub'
         system, user = body['messages']
-        assert system == dict(role='system', content=JUDGE_SYSTEM_PROMPT)
+        assert system == dict(
+            role='system',
+            content='You are a judge of object descriptions.\n')
         assert user['role'] == 'user'
         questions.add(user['content'])
     assert questions == {

@@ -23,7 +23,7 @@ from typing import List, Sequence
 
 from unipixel_mm.registry import DATASETS
 from .base_pixel_dataset import BasePixelDataset, count_words
-from .utils import load_annotation
+from .utils import load_annotation, require_fields
 from .videorefer import strip_media_tag
 
 ANSWER_PREFIX = 'Best Option: ('
@@ -174,6 +174,12 @@ class MVBenchDataset(_MultipleChoiceDataset):
         tasks (Sequence[tuple]): ``(name, json file, video folder, kind)``
             with kind ``'video'`` (a video file) or ``'frame'`` (a folder of
             frames); defaults to :attr:`TASKS`.
+        frame_task_frames (int): Frames of a ``'frame'`` task's folder: the
+            reference takes every ``n // 31``-th of its n frames, at most 32
+            (``frame_sampling=dict(sample_type='stride', num_frames=32)``
+            of each sample, see
+            :class:`~unipixel_mm.datasets.transforms.LoadFrames`); the
+            videos are sampled by the pipeline. Defaults to 32.
         **kwargs: :class:`BasePixelDataset` arguments.
     """
 
@@ -219,17 +225,28 @@ class MVBenchDataset(_MultipleChoiceDataset):
     def __init__(self,
                  data_root: str = 'data/mvbench',
                  tasks: Sequence[tuple] = TASKS,
+                 frame_task_frames: int = 32,
                  **kwargs) -> None:
         self.tasks = [tuple(t) for t in tasks]
+        self.frame_task_frames = frame_task_frames
         super().__init__(data_root=data_root, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """One data info per question of every task."""
         data_list = []
-        for name, ann_file, folder, _ in self.tasks:
+        for name, ann_file, folder, kind in self.tasks:
+            if kind not in ('video', 'frame'):
+                raise ValueError(f"MVBench task {name}: kind {kind!r} is "
+                                 "neither 'video' nor 'frame'")
+            sampling = dict(
+                frame_sampling=dict(
+                    sample_type='stride', num_frames=self.frame_task_frames)
+            ) if kind == 'frame' else {}
             path = osp.join(self.data_root, 'json', ann_file)
             for i, raw in enumerate(load_annotation(path, f'MVBench {name}')):
                 entry = f'mvbench {name} {i}'
+                require_fields(raw, ('video', 'question', 'candidates',
+                                     'answer'), entry, path)
                 options = list(raw['candidates'])
                 if raw['answer'] not in options:
                     raise ValueError(f"{entry}: answer {raw['answer']!r} is "
@@ -243,7 +260,8 @@ class MVBenchDataset(_MultipleChoiceDataset):
                                             raw['video']),
                         question_type=name,
                         entry=entry,
-                        source='mvbench'))
+                        source='mvbench',
+                        **sampling))
         return data_list
 
 
@@ -288,7 +306,10 @@ class VideoMMEDataset(_MultipleChoiceDataset):
     def load_data_list(self) -> List[dict]:
         """One data info per question."""
         data_list = []
-        for raw in self._records():
+        for i, raw in enumerate(self._records()):
+            require_fields(raw, ('videoID', 'question', 'options', 'answer',
+                                 'duration'), f'videomme record {i}',
+                           self.ann_file)
             entry = f"videomme {raw['videoID']} {raw.get('question_id', '')}"
             options = [str(o) for o in raw['options']]
             if len(options) != 4 or any(not o.startswith(f'{k}. ')

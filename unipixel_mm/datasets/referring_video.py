@@ -17,8 +17,8 @@ Every sample carries ``video_id``, ``exp_id`` and ``frame_names`` (the
 frame file stems), which the submission writer and the metrics read.
 
 ReVOS also releases ``mask_dict_foreground.json``, ``{vid: {"masks_rle":
-[RLE per frame], ...}}``: the union of all annotated objects of each video,
-for its robustness score R.
+[RLE or list of RLEs per frame], ...}}``: the annotated objects of each
+video, whose channels the official script sums, for its robustness R.
 """
 import logging
 import os.path as osp
@@ -196,7 +196,9 @@ class ReVOSDataset(ReferringVideoDataset):
     Expressions ending in ``?`` are reasoning questions (``'sentence'``
     turns). Each sample's ``split`` is ``'referring'`` or ``'reasoning'``:
     the expression's ``type_id`` (0 / 1, as in the valid split's file)
-    where given, else whether it ends in ``?``. During training, TAO videos
+    where given, else whether it ends in ``?``; another ``type_id`` gives
+    ``None``, which no reported score counts (``eval_revos.py`` averages
+    type 0 and type 1 only). During training, TAO videos
     are cut to the frames between the first and the last annotated one and
     skipped when fewer than two remain, as the reference does.
 
@@ -283,9 +285,11 @@ class ReVOSDataset(ReferringVideoDataset):
 
     def extra_info(self, exp: dict) -> dict:
         """The ``split`` of the expression, for the per-split scores."""
-        reasoning = exp['type_id'] == 1 if 'type_id' in exp else \
-            exp['exp'].strip().endswith('?')
-        return dict(split='reasoning' if reasoning else 'referring')
+        if 'type_id' not in exp:
+            reasoning = exp['exp'].strip().endswith('?')
+            return dict(split='reasoning' if reasoning else 'referring')
+        # as eval_revos.py: another type_id is in neither split nor overall
+        return dict(split={0: 'referring', 1: 'reasoning'}.get(exp['type_id']))
 
     def make_turn(self, expression: str) -> dict:
         """A reasoning question (``?``) is a ``'sentence'`` turn."""
@@ -357,7 +361,19 @@ class RefYouTubeVOSDataset(ReferringVideoDataset):
 class RefDAVIS17Dataset(RefYouTubeVOSDataset):
     """Ref-DAVIS17 in the Ref-YouTube-VOS layout; a few expressions have no
     mask on any frame and are kept (logged when drawn), as the reference
-    keeps them."""
+    keeps them.
+
+    The reference's evaluation (``eval_seg.py``, ``get_meta_exp``) numbers
+    the expressions of ``mask_dict.pkl`` over the *sorted* video names and
+    the sorted (string) expression ids, while its training reads them in
+    file order; ``test_mode`` follows the evaluation unless
+    ``sorted_eval_index=False``.
+
+    Args:
+        sorted_eval_index (bool): In ``test_mode``, key the masks by the
+            sorted order. Defaults to True.
+        **kwargs: :class:`RefYouTubeVOSDataset` arguments.
+    """
 
     SOURCE = 'ref_davis17'
 
@@ -367,10 +383,31 @@ class RefDAVIS17Dataset(RefYouTubeVOSDataset):
                  'meta_expressions.json',
                  mask_file: str = 'train/mask_dict.pkl',
                  data_prefix: dict = dict(img_path='DAVIS/JPEGImages/480p'),
+                 sorted_eval_index: bool = True,
                  **kwargs) -> None:
+        self.sorted_eval_index = sorted_eval_index
+        self._eval_index: dict = {}
         super().__init__(
             data_root=data_root,
             ann_file=ann_file,
             mask_file=mask_file,
             data_prefix=data_prefix,
             **kwargs)
+
+    def check_masks(self, videos: dict, mask_file: str) -> None:
+        """Checks the entry count; maps file-order to sorted-order indices
+        for the evaluation."""
+        super().check_masks(videos, mask_file)
+        if not (self.test_mode and self.sorted_eval_index):
+            self._eval_index = {}
+            return
+        ranked = [(v, q) for v in sorted(videos)
+                  for q in sorted(videos[v]['expressions'])]
+        rank = {key: i for i, key in enumerate(ranked)}
+        in_file = [(v, q) for v, meta in videos.items()
+                   for q in meta['expressions']]
+        self._eval_index = {i: rank[key] for i, key in enumerate(in_file)}
+
+    def expression_annos(self, exp: dict, index: int) -> List[str]:
+        """The expression's entry: its sorted-order index in evaluation."""
+        return [str(self._eval_index.get(index, index))]

@@ -28,6 +28,25 @@ def load_annotation(path: str, what: str = 'annotation file'):
         raise ValueError(f'corrupt {what} {path}: {e}') from e
 
 
+def require_fields(record, fields: Sequence[str], where: str,
+                   path: str) -> None:
+    """Stops with the file and the field when a record lacks a field.
+
+    Args:
+        record: An annotation record (a dict; anything else is refused).
+        fields (Sequence[str]): The keys it must have.
+        where (str): Which record, e.g. ``'mvbench Action Count 3'``.
+        path (str): The annotation file.
+    """
+    if not isinstance(record, dict):
+        raise ValueError(f'{where} in {path}: expected a dict record, got '
+                         f'{type(record).__name__} (another layout?)')
+    missing = [k for k in fields if k not in record]
+    if missing:
+        raise KeyError(f'{where} in {path}: no field(s) {missing} (has '
+                       f'{sorted(record)})')
+
+
 def list_files(folder: str, exts: Sequence[str], what: str) -> List[str]:
     """The files of a folder with the given extensions, sorted by name.
 

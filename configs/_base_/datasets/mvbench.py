@@ -1,9 +1,19 @@
-# MVBench at the reference's evaluation sizes: 16 frames sampled uniformly,
-# 128-256 x 28 x 28 px each (no frame-budget scaling).
+# MVBench at the reference's evaluation sizes (infer_general.py): a video
+# file is sampled by Qwen2.5-VL's fps rule (2 frames per second, 4 to 16
+# frames, second_per_grid_ts from the sampled rate); the frame-folder task
+# (TVQA) takes 32 frames (the data set's frame_sampling, 2 fps told);
+# 128-256 x 28 x 28 px a frame (no frame-budget scaling).
+# The deliberate alternative, 16 uniform frames told 2 fps:
+#   dict(type='LoadFrames', num_frames=16) as the first step.
 _base_ = ['./unipixel_pipelines.py']
 
 mc_pipeline = [
-    dict(type='LoadFrames', num_frames=16),
+    dict(
+        type='LoadFrames',
+        sample_type='fps',
+        fps=2.0,
+        min_frames=4,
+        max_frames=16),
     dict(type='SampleObjects', max_turns=-1),
     dict(type='LoadObjectMasks'),
     dict(

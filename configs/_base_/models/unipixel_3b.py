@@ -47,7 +47,11 @@ model = dict(
     mask_decoder=dict(
         type='SAM2Decoder',
         sam2_config='configs/sam2.1/sam2.1_hiera_b+.yaml',
-        image_size=768),
+        image_size=768,
+        # the reference's sam2.1_hiera_b+ yaml adds stochastic depth to the
+        # Hiera trunk (training only; identity at evaluation)
+        sam2_overrides=dict(
+            image_encoder=dict(trunk=dict(drop_path_rate=0.1)))),
     image_token_id=151655,
     video_token_id=151656,
     vision_start_token_id=151652,
@@ -57,5 +61,8 @@ model = dict(
     eos_token_id=[151645, 151643],
     pad_token_id=151643,
     sample_objects=5,
-    generation_cfg=dict(max_new_tokens=256),
+    # the reference's evaluation scripts generate up to 512 tokens
+    # (infer_seg / infer_pixelqa / infer_videorefer_{q,d}.py; 256 in
+    # infer_general.py, where only the first word of the answer is scored)
+    generation_cfg=dict(max_new_tokens=512),
     data_preprocessor=dict(type='UniPixelDataPreprocessor'))

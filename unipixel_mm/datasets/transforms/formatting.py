@@ -240,7 +240,9 @@ class PackUniPixelInputs(BaseTransform):
       (empty unless ``seg_targets``);
     - with ``keep_ori_masks``: ``gt_masks_ori`` (T, O, H, W) bool at the
       original frame size, and ``gt_foreground_masks`` (T, H, W) bool when
-      the sample has ``foreground_masks`` (ReVOS, for the robustness R);
+      the sample has ``foreground_masks`` (ReVOS, for the robustness R),
+      ``gt_ignore_masks`` (T, H, W) bool when it has ``ignore_masks``
+      (ReasonSeg's pixels left out of the scores);
     - ``gt_answer`` / ``options`` when the sample has them (evaluation);
     - ``memory_turn``: the follow-up question of a PixelQA sample, see
       :class:`~unipixel_mm.datasets.BasePixelDataset`.
@@ -318,6 +320,10 @@ class PackUniPixelInputs(BaseTransform):
                 sample.set_field(
                     torch.from_numpy(results['foreground_masks']),
                     'gt_foreground_masks')
+            if results.get('ignore_masks') is not None:
+                sample.set_field(
+                    torch.from_numpy(results['ignore_masks']),
+                    'gt_ignore_masks')
         for key in ('gt_answer', 'options', 'memory_turn'):
             if results.get(key) is not None:
                 sample.set_field(results[key], key)

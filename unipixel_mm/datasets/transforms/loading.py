@@ -14,6 +14,7 @@ standard pipeline passes it through without frames, pixels or objects, see
 """
 import importlib.util
 import logging
+import math
 import os
 import os.path as osp
 import re
@@ -161,6 +162,71 @@ def sample_frame_inds(num_total: int,
     raise ValueError(f'unknown sample_type {sample_type!r}')
 
 
+def fps_frame_inds(num_total: int,
+                   video_fps: float,
+                   fps: float = 2.0,
+                   min_frames: int = 4,
+                   max_frames: int = 16,
+                   frame_factor: int = 2) -> Tuple[List[int], float]:
+    """The frames of a video file that Qwen2.5-VL's fps rule samples.
+
+    The rule of ``qwen_vl_utils`` (``smart_nframes``) that the reference's
+    ``process_vision_info`` applies to a video file: ``fps`` frames per
+    second of the video, at least ``min_frames`` (rounded up to a multiple
+    of ``frame_factor``), at most ``max_frames`` (rounded down) and the
+    video's frames, rounded down to a multiple of ``frame_factor``; spread
+    evenly (``torch.linspace(0, num_total - 1, n).round()``).
+
+    Args:
+        num_total (int): Frames of the video.
+        video_fps (float): Its frame rate.
+        fps (float): Frames per second to sample. Defaults to 2.
+        min_frames (int): Least frames. Defaults to 4.
+        max_frames (int): Most frames. Defaults to 16 (the reference's
+            ``max_frames`` of MVBench / Video-MME).
+        frame_factor (int): The number is a multiple of it. Defaults to 2.
+
+    Returns:
+        tuple[list[int], float]: The frame indices and the rate they sample
+        the video at (``n / num_total * video_fps``), which sets
+        ``second_per_grid_ts``.
+    """
+    if num_total <= 0 or video_fps <= 0:
+        raise ValueError(f'a video of {num_total} frames at {video_fps} fps '
+                         'cannot be sampled')
+    least = math.ceil(min_frames / frame_factor) * frame_factor
+    most = math.floor(max_frames / frame_factor) * frame_factor
+    num = num_total / video_fps * fps
+    num = min(min(max(num, least), most), num_total)
+    num = math.floor(num / frame_factor) * frame_factor
+    if not frame_factor <= num <= num_total:
+        raise ValueError(f'the fps rule gives {num} frames, not in '
+                         f'[{frame_factor}, {num_total}]')
+    # float32 linspace and round-half-to-even, as the rule computes them
+    inds = torch.linspace(0, num_total - 1, num).round().long().tolist()
+    return inds, num / num_total * video_fps
+
+
+def stride_frame_inds(num_total: int, num_frames: int = 32) -> List[int]:
+    """Every ``num_total // (num_frames - 1)``-th frame from the first, at
+    most ``num_frames``: the reference's frames of MVBench's frame-folder
+    task (``mvbench.py``: ``range(1, n + 1, n // (k - 1))[:k]``, 1-based).
+
+    The reference fails for fewer than ``num_frames - 1`` frames (a stride
+    of 0); all of them are taken then.
+
+    Args:
+        num_total (int): Frames in the folder.
+        num_frames (int): Most frames. Defaults to 32.
+
+    Returns:
+        list[int]: Candidate indices, e.g. ``[0, 3, 6, ..., 93]`` for 100
+        frames.
+    """
+    step = max(1, num_total // max(1, num_frames - 1))
+    return list(range(0, num_total, step))[:num_frames]
+
+
 def _frame_number(path: str) -> Tuple[int, str]:
     """Sort key of a frame file: the number in its name, then the name."""
     stem = osp.splitext(osp.basename(path))[0]
@@ -202,6 +268,10 @@ def read_image(path: str) -> np.ndarray:
 class VideoReader:
     """Random access to the frames of a video file (decord, else PyAV).
 
+    Attributes:
+        num_frames (int): Frames of the video.
+        fps (float): Its average frame rate (0 when unknown).
+
     Args:
         path (str): Video file.
         backend (str): ``'decord'``, ``'pyav'`` or ``'auto'`` (decord when it
@@ -220,8 +290,10 @@ class VideoReader:
             import decord
             self._reader = decord.VideoReader(path, num_threads=1)
             self.num_frames = len(self._reader)
+            self.fps = float(self._reader.get_avg_fps())
         elif backend == 'pyav':
             self.num_frames = self._count_pyav()
+            self.fps = self._fps_pyav()
         else:
             raise ValueError(f'unknown video backend {backend!r}')
 
@@ -232,6 +304,13 @@ class VideoReader:
             if stream.frames > 0:
                 return stream.frames
             return sum(1 for p in container.demux(stream) if p.size > 0)
+
+    def _fps_pyav(self) -> float:
+        av = _import_av()
+        with av.open(self.path) as container:
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+            return float(rate) if rate else 0.0
 
     def get_frames(self, inds: Sequence[int]) -> np.ndarray:
         """Decodes frames.
@@ -286,6 +365,10 @@ class LoadFrames(BaseTransform):
         - optional ``required_frame`` (int): a candidate that must be
           sampled (the frame a prompt is drawn on); it replaces the nearest
           sampled frame, as the reference does.
+        - optional ``frame_sampling`` (dict): ``sample_type`` and
+          ``num_frames`` of this sample, replacing the transform's (e.g.
+          MVBench's frame-folder task: ``dict(sample_type='stride',
+          num_frames=32)``).
 
     A sample with none of them is a text-only conversation: it passes
     through without the added keys (a ``ValueError`` if it needs a visual
@@ -295,38 +378,63 @@ class LoadFrames(BaseTransform):
         - ``frames`` (np.ndarray): (T, H, W, 3) uint8 RGB, sampled.
         - ``frame_inds`` (list[int]): the candidate index of each frame.
         - ``frame_size`` (tuple[int, int]): (H, W).
+        - ``sample_fps`` (float): with ``sample_type='fps'``, the rate the
+          frames sample the video at (sets ``second_per_grid_ts`` in
+          :class:`~.processing.QwenVideoProcess`).
 
     Args:
         num_frames (int | tuple[int, int]): Frames to keep; a pair draws the
             number uniformly from the closed range; -1 keeps all. Defaults
-            to -1.
-        sample_type (str): ``'uniform'`` or ``'random'``, see
-            :func:`sample_frame_inds`. Defaults to ``'uniform'``.
+            to -1. Unused by ``'fps'``.
+        sample_type (str): ``'uniform'`` or ``'random'`` (see
+            :func:`sample_frame_inds`), ``'fps'`` (Qwen2.5-VL's rule for
+            video files, :func:`fps_frame_inds`, with ``fps``,
+            ``min_frames`` and ``max_frames``; the video's frame rate comes
+            from the file or a ``video_fps`` key) or ``'stride'``
+            (:func:`stride_frame_inds`). Defaults to ``'uniform'``.
+        fps (float): Frames per second of ``'fps'``. Defaults to 2.
+        min_frames (int): Least frames of ``'fps'``. Defaults to 4.
+        max_frames (int): Most frames of ``'fps'``. Defaults to 16.
         backend (str): Video backend, see :class:`VideoReader`.
     """
+
+    SAMPLE_TYPES = ('uniform', 'random', 'fps', 'stride')
 
     def __init__(self,
                  num_frames: Union[int, Tuple[int, int]] = -1,
                  sample_type: str = 'uniform',
+                 fps: float = 2.0,
+                 min_frames: int = 4,
+                 max_frames: int = 16,
                  backend: str = 'auto') -> None:
-        if sample_type not in ('uniform', 'random'):
+        if sample_type not in self.SAMPLE_TYPES:
             raise ValueError(f'unknown sample_type {sample_type!r}')
         self.num_frames = num_frames
         self.sample_type = sample_type
+        self.fps = fps
+        self.min_frames = min_frames
+        self.max_frames = max_frames
         self.backend = backend
 
-    def _num_to_sample(self) -> int:
-        if isinstance(self.num_frames, (tuple, list)):
-            low, high = self.num_frames
-            return int(np.random.randint(low, high + 1))
-        return int(self.num_frames)
+    def _sampling(self, results: dict) -> Tuple[str, int]:
+        """The sample type and number of frames of this sample."""
+        override = results.get('frame_sampling') or {}
+        sample_type = override.get('sample_type', self.sample_type)
+        if sample_type not in self.SAMPLE_TYPES:
+            raise ValueError(f'{describe(results)}: unknown sample_type '
+                             f'{sample_type!r}')
+        num = override.get('num_frames', self.num_frames)
+        if isinstance(num, (tuple, list)):
+            low, high = num
+            num = np.random.randint(low, high + 1)
+        return sample_type, int(num)
 
     def transform(self, results: dict) -> dict:
         """Loads the frames; see the class docstring for the keys."""
         if text_only(results):
             return results
         try:
-            frames, inds = self._load(results, self._num_to_sample())
+            frames, inds = self._load(results, *self._sampling(results))
         except (OSError, ValueError) as e:
             raise with_context(e, describe(results)) from e
         if len(frames) == 0:
@@ -336,14 +444,15 @@ class LoadFrames(BaseTransform):
         results['frame_size'] = tuple(frames.shape[1:3])
         return results
 
-    def _load(self, results: dict, num: int) -> Tuple[np.ndarray, List[int]]:
+    def _load(self, results: dict, sample_type: str,
+              num: int) -> Tuple[np.ndarray, List[int]]:
         """Reads the sampled frames and their candidate indices."""
         if results.get('frames') is not None:
             candidates = np.asarray(results['frames'])
             if candidates.ndim != 4 or candidates.shape[-1] != 3:
                 raise ValueError('in-memory frames must be (N, H, W, 3), '
                                  f'got {candidates.shape}')
-            inds = self._sample(len(candidates), num, results)
+            inds = self._sample(len(candidates), sample_type, num, results)
             return candidates[inds], inds
         if results.get('img_path'):
             return read_image(results['img_path'])[None], [0]
@@ -352,15 +461,28 @@ class LoadFrames(BaseTransform):
                                           and osp.isdir(video_path)):
             paths = results.get('frame_paths') or list_frame_files(video_path)
             paths = self._select_ids(paths, results)
-            inds = self._sample(len(paths), num, results)
+            inds = self._sample(len(paths), sample_type, num, results)
             return self._read_files([paths[i] for i in inds]), inds
         reader = VideoReader(video_path, self.backend)
+        if sample_type == 'fps' and results.get('video_fps') is None:
+            results['video_fps'] = reader.fps
         ids = self._select_ids(list(range(reader.num_frames)), results)
-        inds = self._sample(len(ids), num, results)
+        inds = self._sample(len(ids), sample_type, num, results)
         return reader.get_frames([ids[i] for i in inds]), inds
 
-    def _sample(self, num_total: int, num: int, results: dict) -> List[int]:
-        inds = sample_frame_inds(num_total, num, self.sample_type)
+    def _sample(self, num_total: int, sample_type: str, num: int,
+                results: dict) -> List[int]:
+        if sample_type == 'fps':
+            if not results.get('video_fps'):
+                raise ValueError("sample_type='fps' needs the video's frame "
+                                 'rate: a video file or a video_fps key')
+            inds, results['sample_fps'] = fps_frame_inds(
+                num_total, results['video_fps'], self.fps, self.min_frames,
+                self.max_frames)
+        elif sample_type == 'stride':
+            inds = stride_frame_inds(num_total, num)
+        else:
+            inds = sample_frame_inds(num_total, num, sample_type)
         required = results.get('required_frame')
         if required is None or required in inds:
             return inds
@@ -392,8 +514,9 @@ class LoadFrames(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_frames={self.num_frames}, '
-                f'sample_type={self.sample_type!r}, '
-                f'backend={self.backend!r})')
+                f'sample_type={self.sample_type!r}, fps={self.fps}, '
+                f'min_frames={self.min_frames}, '
+                f'max_frames={self.max_frames}, backend={self.backend!r})')
 
 
 def _import_mask_utils():
@@ -431,7 +554,8 @@ def _is_number(x) -> bool:
 
 
 def draw_labelme(shapes: Sequence[dict],
-                 size: Tuple[int, int]) -> np.ndarray:
+                 size: Tuple[int, int],
+                 label: str = 'target') -> np.ndarray:
     """Rasterises LabelMe polygons labelled ``'target'`` or ``'ignore'``.
 
     As the reference (and LISA) does for ReasonSeg: the polygons are drawn
@@ -443,9 +567,12 @@ def draw_labelme(shapes: Sequence[dict],
         shapes (Sequence[dict]): ``label`` (``'target'`` / ``'ignore'``) and
             ``points`` ([[x, y], ...] in pixels).
         size (tuple[int, int]): (H, W) of the canvas.
+        label (str): Which pixels to return. Defaults to ``'target'``.
 
     Returns:
-        np.ndarray: (H, W) bool, the pixels last drawn as ``'target'``.
+        np.ndarray: (H, W) bool, the pixels last drawn as ``label`` (the
+        reference's 1 / -1 values; its evaluation leaves the ``'ignore'``
+        pixels out of the intersection and the union).
     """
     polygons, areas = [], []
     for i, shape in enumerate(shapes):
@@ -468,7 +595,29 @@ def draw_labelme(shapes: Sequence[dict],
         polygon, value = polygons[i]
         cv2.polylines(canvas, polygon, True, value, 1)
         cv2.fillPoly(canvas, polygon, value)
-    return canvas == 1
+    return canvas == (1 if label == 'target' else 2)
+
+
+def decode_ignore(entry, frame_size: Tuple[int, int],
+                  ann_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+    """The ``'ignore'`` pixels of a LabelMe annotation (ReasonSeg), at the
+    frame size; none for any other annotation.
+
+    Args:
+        entry: A mask annotation, see :func:`decode_mask`.
+        frame_size (tuple[int, int]): (H, W) of the frame.
+        ann_size (tuple[int, int], optional): (h, w) the polygons refer to.
+
+    Returns:
+        np.ndarray: (H, W) bool.
+    """
+    if not (isinstance(entry, dict) and 'shapes' in entry):
+        return np.zeros(frame_size, dtype=bool)
+    mask = draw_labelme(entry['shapes'], tuple(ann_size or frame_size),
+                        'ignore')
+    if mask.shape != tuple(frame_size):
+        mask = resize_masks(torch.from_numpy(mask), frame_size).numpy()
+    return mask
 
 
 def decode_mask(entry,
@@ -576,15 +725,20 @@ class LoadObjectMasks(BaseTransform):
         - optional ``strict_mask_size`` (bool): a mask of another size than
           its frame is an error instead of being resized (your own data).
         - optional ``foreground`` (list): one entry per candidate frame, the
-          union of all annotated objects of the video (ReVOS); an entry of
-          another size than the frame is an error, not resized.
+          annotated objects of the video (ReVOS): an RLE or a list of RLEs
+          (object channels); an entry of another size than the frame is an
+          error, not resized.
 
     A text-only sample (no frames, see :func:`text_only`) passes through.
 
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
-        - ``foreground_masks`` (np.ndarray): (T, H, W) bool, with
-          ``foreground``.
+        - ``ignore_masks`` (np.ndarray): (T, H, W) bool, when an object's
+          LabelMe polygons mark pixels ``'ignore'`` (ReasonSeg): pixels the
+          evaluation leaves out.
+        - ``foreground_masks`` (np.ndarray): (T, H, W) uint8, with
+          ``foreground``: per pixel the number of channels that cover it
+          (the official ReVOS script sums the stacked channels).
 
     Raises a ``ValueError`` naming the entry for a corrupt annotation, and
     when an object that a visual prompt is sampled from (``prompt_type`` is
@@ -600,6 +754,7 @@ class LoadObjectMasks(BaseTransform):
         inds = results['frame_inds']
         objects = results.get('objects', [])
         masks = np.zeros((len(inds), len(objects), *frame_size), dtype=bool)
+        ignore = np.zeros((len(inds), *frame_size), dtype=bool)
         for o, obj in enumerate(objects):
             entries = obj.get('masks')
             if isinstance(entries, dict):
@@ -615,6 +770,8 @@ class LoadObjectMasks(BaseTransform):
                     masks[t, o] = decode_mask(
                         entries[i], frame_size, results.get('ann_size'),
                         results.get('strict_mask_size', False))
+                    ignore[t] |= decode_ignore(entries[i], frame_size,
+                                               results.get('ann_size'))
                 except (ValueError, TypeError, KeyError, OSError) as e:
                     where = f'{describe(results)}: object {o}, frame {i}'
                     raise with_context(e, where) from e
@@ -628,20 +785,23 @@ class LoadObjectMasks(BaseTransform):
                 logger='current',
                 level=logging.WARNING)
         results['obj_masks'] = masks
+        if ignore.any():
+            results['ignore_masks'] = ignore
         if results.get('foreground') is not None:
             results['foreground_masks'] = self._decode_foreground(results)
         return results
 
     @staticmethod
     def _decode_foreground(results: dict) -> np.ndarray:
-        """The (T, H, W) foreground on the sampled frames, at frame size."""
+        """The (T, H, W) foreground channel counts on the sampled frames, at
+        frame size."""
         frame_size = tuple(results['frame_size'])
         inds, entries = results['frame_inds'], results['foreground']
         if len(entries) <= max(inds):
             raise ValueError(f'{describe(results)}: {len(entries)} '
                              f'foreground entries, frame {max(inds)} was '
                              'sampled')
-        masks = np.zeros((len(inds), *frame_size), dtype=bool)
+        masks = np.zeros((len(inds), *frame_size), dtype=np.uint8)
         for t, i in enumerate(inds):
             where = f'{describe(results)}: foreground of frame {i}'
             entry = entries[i]
@@ -650,8 +810,12 @@ class LoadObjectMasks(BaseTransform):
             if size is not None and tuple(size[:2]) != frame_size:
                 raise ValueError(f'{where} has size {tuple(size[:2])}, the '
                                  f'frame {frame_size}')
+            # stacked channels are summed: overlaps count more than once
+            parts = entry if isinstance(entry, (list, tuple)) and all(
+                isinstance(p, dict) for p in entry) else [entry]
             try:
-                masks[t] = decode_mask(entry, frame_size)
+                for part in parts:
+                    masks[t] += decode_mask(part, frame_size).astype(np.uint8)
             except (ValueError, TypeError, KeyError, OSError) as e:
                 raise with_context(e, where) from e
         return masks

@@ -220,7 +220,10 @@ class QwenVideoProcess(BaseTransform):
             is made for (the reference's ``sample_frames``, 8); None turns the
             scaling off. Defaults to 8.
         fps (float): Frames per second the model is told, which sets
-            ``second_per_grid_ts``; the reference always passes 2.
+            ``second_per_grid_ts``, unless the sample has ``sample_fps``
+            (the rate of frames sampled by Qwen's fps rule, see
+            :class:`~.loading.LoadFrames`); the reference passes 2 for
+            frame lists.
         num_frames (int, optional): Frames the vision encoder sees (see
             above); None for all. Defaults to None.
     """
@@ -269,7 +272,8 @@ class QwenVideoProcess(BaseTransform):
         out = vp(videos=[frames], do_resize=False, return_tensors='pt')
         results['pixel_values_videos'] = out['pixel_values_videos']
         results['video_grid_thw'] = out['video_grid_thw'][0].long()
-        results['second_per_grid_ts'] = vp.temporal_patch_size / self.fps
+        fps = results.get('sample_fps') or self.fps
+        results['second_per_grid_ts'] = vp.temporal_patch_size / fps
         results['qwen_size'] = size
         return results
 

@@ -69,18 +69,48 @@ def object_tracks(pred_masks: Sequence[MaskLike],
             for i in range(gt.shape[1])]
 
 
+#: How the masks of a sample's ``<|seg|>`` tokens become its prediction.
+PRED_SELECT_MODES = ('first', 'union')
+
+
+def select_prediction(pred_masks: Sequence[MaskLike], shape: Tuple[int, ...],
+                      mode: str = 'first') -> np.ndarray:
+    """The one prediction of a sample that predicts several masklets.
+
+    Args:
+        pred_masks (Sequence[np.ndarray | torch.Tensor]): N masks, one per
+            ``<|seg|>`` token in order, each of ``shape``; may be empty.
+        shape (tuple[int]): The shape of a mask, e.g. (T, H, W).
+        mode (str): ``'first'``: the first masklet, as the reference scores
+            (``model.seg[0][0]`` in ``infer_seg.py``); ``'union'``: the union
+            of all of them. Both are empty without a prediction.
+
+    Returns:
+        np.ndarray: A bool array of ``shape``.
+    """
+    if mode not in PRED_SELECT_MODES:
+        raise ValueError(f'unknown pred_select {mode!r}, choose one of '
+                         f'{PRED_SELECT_MODES}')
+    return union_of_masks(
+        pred_masks[:1] if mode == 'first' else pred_masks, shape)
+
+
 def merged_track(pred_masks: Sequence[MaskLike],
-                 gt_masks: MaskLike) -> Tuple[np.ndarray, np.ndarray]:
-    """Merge all predicted and all annotated objects, e.g. of one expression.
+                 gt_masks: MaskLike,
+                 pred_select: str = 'union') -> Tuple[np.ndarray, np.ndarray]:
+    """The prediction and the union of all annotated objects, e.g. of one
+    expression.
 
     Args:
         pred_masks (Sequence[np.ndarray | torch.Tensor]): N masks, each
             (T, H, W); may be empty.
         gt_masks (np.ndarray | torch.Tensor): (T, O, H, W) ground truth.
+        pred_select (str): Which prediction, see :func:`select_prediction`.
+            Defaults to ``'union'``.
 
     Returns:
-        tuple[np.ndarray, np.ndarray]: The union of the predictions and the
+        tuple[np.ndarray, np.ndarray]: The selected prediction and the
         union of the objects, (T, H, W) bool arrays.
     """
     gt = to_bool_array(gt_masks).any(axis=1)
-    return union_of_masks(pred_masks, gt.shape), gt
+    return select_prediction(pred_masks, gt.shape, pred_select), gt

@@ -1,61 +1,53 @@
 """LLM-judged scores of VideoRefer-Bench-D (detailed region captions).
 
 A judge model compares a predicted description of a highlighted object with
-the reference caption and scores four dimensions from 0 to 5. The default
-system prompt below is this project's own wording of that protocol; to
-report numbers comparable with published ones, pass the benchmark's own
-prompt text (``system_prompt``, e.g. read from the benchmark's ``system.txt``
-with :func:`load_judge_prompt`). A dimension's score is its mean over the
-replies that contain it; the overall score is the mean of the four.
+the reference caption and scores four dimensions from 0 to 5, following the
+benchmark's own instructions: its ``system.txt`` (shipped with the VideoRefer
+and UniPixel evaluation code), which the user gives by path and which is
+sent verbatim, as ``1.eval_gpt_4o_mini.py`` reads it. A dimension's score
+is its mean over the replies that contain it; the overall score is the mean
+of the four (``3.analyze_score.py``).
 """
+import os.path as osp
 import re
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Sequence
 
 import numpy as np
 
 JUDGE_DIMENSIONS = ('Subject Correspondence', 'Appearance Description',
                     'Temporal Description', 'Hallucination Detection')
 
-JUDGE_SYSTEM_PROMPT = (
-    'You grade descriptions of one object in a video. Compare the predicted '
-    'description with the correct one and judge only whether their facts '
-    'agree, on four dimensions:\n'
-    '1. Subject Correspondence: is the described object the same object as '
-    'in the correct description?\n'
-    '2. Appearance Description: are its visual attributes (colour, shape, '
-    'size, texture and the like) right?\n'
-    '3. Temporal Description: does the described motion match the motion in '
-    'the correct description?\n'
-    '4. Hallucination Detection: is the prediction free of objects, actions '
-    'or facts that are not there?\n'
-    'Give each dimension an integer score from 0 (unrelated) to 5 (fully '
-    'consistent) with a one-line reason. Answer exactly in this form:\n'
-    '1. Subject Correspondence: <score>\nReason: <text>\n'
-    '2. Appearance Description: <score>\nReason: <text>\n'
-    '3. Temporal Description: <score>\nReason: <text>\n'
-    '4. Hallucination Detection: <score>\nReason: <text>')
-
 
 def load_judge_prompt(path: str) -> str:
-    """Read a judge system prompt from a text file (e.g. the benchmark's)."""
+    """Read the judge's system prompt (the benchmark's ``system.txt``).
+
+    Args:
+        path (str): The text file.
+
+    Returns:
+        str: Its whole text, unchanged (the reference sends ``f.read()``).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'judge system prompt not found: {path} (give the path of '
+            "VideoRefer-Bench-D's system.txt)")
     with open(path, encoding='utf-8') as f:
-        return f.read().strip()
+        return f.read()
 
 
 # "<n>. <dimension>: <score>", e.g. "2. Appearance Description: 4".
 _SCORE_LINE = re.compile(r'\d+\.\s+(.*?):\s+([\d.]+)')
 
 
-def build_judge_messages(caption: str,
-                         prediction: str,
-                         system_prompt: Optional[str] = None) -> List[dict]:
+def build_judge_messages(caption: str, prediction: str,
+                         system_prompt: str) -> List[dict]:
     """Chat messages asking the judge to score one predicted caption.
 
     Args:
         caption (str): The reference description.
         prediction (str): The model's description.
-        system_prompt (str, optional): The judge's instructions; defaults to
-            :data:`JUDGE_SYSTEM_PROMPT`.
+        system_prompt (str): The judge's instructions, see
+            :func:`load_judge_prompt`.
 
     Returns:
         list[dict]: A system and a user message in the OpenAI chat format.
@@ -63,7 +55,7 @@ def build_judge_messages(caption: str,
     question = (f'##Correct answer: {caption}\n'
                 f'##Predicted answer: {prediction}\n')
     return [
-        dict(role='system', content=system_prompt or JUDGE_SYSTEM_PROMPT),
+        dict(role='system', content=system_prompt),
         dict(role='user', content=question),
     ]
 

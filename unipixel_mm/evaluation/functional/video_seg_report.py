@@ -18,7 +18,8 @@ def summarize_video_seg(records: Sequence[Mapping],
     Args:
         records (Sequence[Mapping]): One record per expression (or object)
             with ``'J'`` and ``'F'`` (frame means in [0, 1]), optionally
-            ``'R'`` (robustness) and ``'split'`` (any hashable name).
+            ``'A'`` (accuracy), ``'R'`` (robustness) and ``'split'`` (any
+            hashable name).
         average_splits (bool): Make the overall scores the unweighted mean of
             the split scores (ReVOS) instead of the mean over all records
             (GroundMoRe, DAVIS). Records without a split are then left out of
@@ -26,7 +27,8 @@ def summarize_video_seg(records: Sequence[Mapping],
 
     Returns:
         dict[str, float]: ``'J'``, ``'F'``, ``'J&F'`` and, when every record
-        has one, ``'R'``; plus ``'<split>/J'`` etc. for every split.
+        has them, ``'A'`` and ``'R'``; plus ``'<split>/J'`` etc. for every
+        split.
     """
     if not records:
         raise ValueError('No records to summarize.')
@@ -62,6 +64,7 @@ def _mean_scores(records: List[Mapping]) -> Dict[str, float]:
         for key in ('J', 'F')
     }
     scores['J&F'] = (scores['J'] + scores['F']) / 2
-    if all('R' in r for r in records):
-        scores['R'] = 100 * float(np.mean([r['R'] for r in records]))
+    for key in ('A', 'R'):
+        if all(key in r for r in records):
+            scores[key] = 100 * float(np.mean([r[key] for r in records]))
     return scores

@@ -4,22 +4,31 @@ from typing import Any, List, Optional, Sequence
 from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
-from ..functional import ciou_and_giou, intersection_and_union, merged_track
+from ..functional import (PRED_SELECT_MODES, ciou_and_giou,
+                          intersection_and_union, merged_track, to_bool_array)
 
 
 @METRICS.register_module()
 class RefSegMetric(BaseMetric):
     """cIoU and gIoU of RefCOCO / RefCOCO+ / RefCOCOg / ReasonSeg.
 
-    The prediction of a sample is the union of its predicted masks and the
-    target the union of its annotated objects; both are compared over all
-    their frames (one for images).
+    The prediction of a sample is its first predicted masklet (the first
+    ``<|seg|>`` token's, as the reference's ``infer_seg.py`` scores it) or,
+    with ``pred_select='union'``, the union of all of them; the target is
+    the union of its annotated objects; both are compared over all their
+    frames (one for images).
 
     Samples are dicts (data samples after ``to_dict()``) with
     ``pred_masks`` (list of (T, H, W) bool tensors) and ``gt_masks_ori``
-    ((T, O, H, W) bool tensor), both at the original resolution.
+    ((T, O, H, W) bool tensor), both at the original resolution, and
+    optionally ``gt_ignore_masks`` ((T, H, W) bool): pixels left out of the
+    intersection and the union, as the reference's ``infer_seg.py`` leaves
+    out ReasonSeg's ``'ignore'`` polygons.
 
     Args:
+        pred_select (str): ``'first'`` or ``'union'``, see
+            :func:`~unipixel_mm.evaluation.functional.select_prediction`.
+            Defaults to ``'first'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
@@ -27,6 +36,16 @@ class RefSegMetric(BaseMetric):
     """
 
     default_prefix: Optional[str] = 'refseg'
+
+    def __init__(self,
+                 pred_select: str = 'first',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if pred_select not in PRED_SELECT_MODES:
+            raise ValueError(f'unknown pred_select {pred_select!r}, choose '
+                             f'one of {PRED_SELECT_MODES}')
+        self.pred_select = pred_select
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Store the intersection and union areas of each sample.
@@ -37,7 +56,10 @@ class RefSegMetric(BaseMetric):
         """
         for sample in data_samples:
             pred, gt = merged_track(sample['pred_masks'],
-                                    sample['gt_masks_ori'])
+                                    sample['gt_masks_ori'], self.pred_select)
+            if sample.get('gt_ignore_masks') is not None:
+                keep = ~to_bool_array(sample['gt_ignore_masks'])
+                pred, gt = pred & keep, gt & keep
             inter, union = intersection_and_union(pred, gt)
             self.results.append(dict(intersection=inter, union=union))
 

@@ -1,5 +1,4 @@
 """Judge-scored detailed region captioning (VideoRefer-Bench-D)."""
-import os.path as osp
 from typing import Any, List, Optional, Sequence, Union
 
 from mmengine.evaluator import BaseMetric
@@ -29,9 +28,9 @@ class RegionCaptionJudgeMetric(BaseMetric):
             :class:`OpenAIChatClient`, or any object with a
             ``chat(messages) -> str | None`` method. Defaults to
             ``dict(model='gpt-4o-mini')``, the judge UniPixel reports.
-        system_prompt (str, optional): The judge's instructions, or a path to
-            a text file holding them; defaults to this project's wording of
-            the protocol. Use the benchmark's prompt for comparable numbers.
+        system_prompt_file (str): The benchmark's judge instructions, its
+            ``system.txt``, sent verbatim (see
+            :func:`~unipixel_mm.evaluation.functional.load_judge_prompt`).
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
             ``'videorefer_d'``.
@@ -41,7 +40,7 @@ class RegionCaptionJudgeMetric(BaseMetric):
 
     def __init__(self,
                  judge: Union[dict, Any, None] = None,
-                 system_prompt: Optional[str] = None,
+                 system_prompt_file: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -49,9 +48,12 @@ class RegionCaptionJudgeMetric(BaseMetric):
             judge = dict(model='gpt-4o-mini')
         self.judge = OpenAIChatClient(
             **judge) if isinstance(judge, dict) else judge
-        if system_prompt is not None and osp.isfile(system_prompt):
-            system_prompt = load_judge_prompt(system_prompt)
-        self.system_prompt = system_prompt
+        if system_prompt_file is None:
+            raise ValueError(
+                'RegionCaptionJudgeMetric needs system_prompt_file: the path '
+                "of VideoRefer-Bench-D's system.txt (the judge's "
+                'instructions)')
+        self.system_prompt = load_judge_prompt(system_prompt_file)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep the predicted and reference captions of each sample.

@@ -5,9 +5,9 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
-from ..functional import (DEFAULT_BOUND_TH, merged_track, object_tracks,
-                          robustness_score, summarize_video_seg, to_bool_array,
-                          video_j_and_f)
+from ..functional import (DEFAULT_BOUND_TH, PRED_SELECT_MODES, merged_track,
+                          object_tracks, revos_accuracy, robustness_score,
+                          summarize_video_seg, video_j_and_f)
 
 
 @METRICS.register_module()
@@ -19,8 +19,10 @@ class VideoSegMetric(BaseMetric):
 
     - Referring / reasoning VOS (ReVOS, MeViS, Ref-DAVIS17, Ref-SAV,
       GroundMoRe; ``per_object=False``): the target is the union of all
-      annotated objects of the expression and the prediction the union of
-      all predicted masks, one record per sample.
+      annotated objects of the expression and the prediction its first
+      masklet (``pred_select='first'``, as the reference's ``infer_seg.py``
+      saves ``model.seg[0][0]``) or the union of all predicted masks
+      (``'union'``), one record per sample.
     - Semi-supervised VOS (``per_object=True``): the i-th predicted mask is
       scored against the i-th annotated object (a missing one is empty), one
       record per object.
@@ -30,11 +32,13 @@ class VideoSegMetric(BaseMetric):
     - ``pred_masks`` (list[Tensor]): per predicted object a (T, H, W) bool
       mask at the original resolution.
     - ``gt_masks_ori`` (Tensor): (T, O, H, W) bool ground truth.
-    - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) union of every
-      annotated object of the video, on the same frames; when every sample
-      has it, R is reported (ReVOS): per sample the frame mean of
-      :func:`robustness_score` (each false-positive pixel weighs 255, as in
-      the official script), then averaged like J and F.
+    - ``gt_foreground_masks`` (Tensor, optional): (T, H, W) the annotated
+      objects of the video on the same frames, per pixel their number (the
+      official script sums the object channels) or their union; when every
+      sample has it, R and A are reported (ReVOS): per sample the frame
+      mean of :func:`robustness_score` (each false-positive pixel weighs
+      255, as in the official script) and of :func:`revos_accuracy`, then
+      averaged like J and F.
     - ``<split_key>`` (optional): the split of the sample, e.g.
       ``'referring'`` / ``'reasoning'`` (ReVOS) or the question type
       (GroundMoRe).
@@ -44,11 +48,20 @@ class VideoSegMetric(BaseMetric):
             diagonal (or pixels when >= 1). Defaults to 0.008.
         per_object (bool): Score each object separately instead of the
             union of objects. Defaults to False.
+        pred_select (str): Without ``per_object``, ``'first'`` or
+            ``'union'``, see
+            :func:`~unipixel_mm.evaluation.functional.select_prediction`.
+            Defaults to ``'first'``.
         split_key (str, optional): Sample key naming the split; scores are
             also reported per split as ``'<split>/J'`` etc. Defaults to None.
         average_splits (bool): Overall scores are the unweighted mean of the
             split scores (ReVOS) rather than the mean over records
-            (GroundMoRe). Defaults to False.
+            (GroundMoRe). Records without a split are then left out.
+            Defaults to False.
+        round_digits (int, optional): Round each record's J, F, A and R, in
+            percent, to this many decimals before averaging, as the
+            official ReVOS script does (2); None keeps them exact.
+            Defaults to None.
         collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
@@ -60,15 +73,22 @@ class VideoSegMetric(BaseMetric):
     def __init__(self,
                  bound_th: float = DEFAULT_BOUND_TH,
                  per_object: bool = False,
+                 pred_select: str = 'first',
                  split_key: Optional[str] = None,
                  average_splits: bool = False,
+                 round_digits: Optional[int] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.bound_th = bound_th
         self.per_object = per_object
+        if pred_select not in PRED_SELECT_MODES:
+            raise ValueError(f'unknown pred_select {pred_select!r}, choose '
+                             f'one of {PRED_SELECT_MODES}')
+        self.pred_select = pred_select
         self.split_key = split_key
         self.average_splits = average_splits
+        self.round_digits = round_digits
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Score the tracks of each sample into ``self.results``.
@@ -81,7 +101,10 @@ class VideoSegMetric(BaseMetric):
             split = sample.get(self.split_key) if self.split_key else None
             foreground = sample.get('gt_foreground_masks')
             if foreground is not None:
-                foreground = to_bool_array(foreground)
+                # per-pixel object counts (or a bool union)
+                foreground = np.asarray(
+                    foreground.cpu() if hasattr(foreground, 'cpu') else
+                    foreground).astype(np.int64)
             try:
                 records = [
                     self._score_track(pred, gt, split, foreground)
@@ -110,15 +133,23 @@ class VideoSegMetric(BaseMetric):
 
     def _score_track(self, pred: np.ndarray, gt: np.ndarray, split: Any,
                      foreground: Optional[np.ndarray]) -> dict:
-        """J, F (and R) of one (T, H, W) track, averaged over frames."""
-        record = dict(split=split)
-        record['J'], record['F'] = video_j_and_f(pred, gt, self.bound_th)
+        """J, F (and A, R) of one (T, H, W) track, averaged over frames."""
+        scores = dict(zip('JF', video_j_and_f(pred, gt, self.bound_th)))
         if foreground is not None:
-            record['R'] = float(robustness_score(pred, gt, foreground).mean())
-        return record
+            scores['A'] = float(revos_accuracy(pred, gt).mean())
+            scores['R'] = float(robustness_score(pred, gt, foreground).mean())
+        if self.round_digits is not None:
+            scores = {
+                k: round(100 * v, self.round_digits) / 100
+                for k, v in scores.items()
+            }
+        return dict(scores, split=split)
 
     def _tracks(self, sample: dict) -> List[Tuple[np.ndarray, np.ndarray]]:
         """(prediction, target) pairs of (T, H, W) masks to score."""
         if self.per_object:
             return object_tracks(sample['pred_masks'], sample['gt_masks_ori'])
-        return [merged_track(sample['pred_masks'], sample['gt_masks_ori'])]
+        return [
+            merged_track(sample['pred_masks'], sample['gt_masks_ori'],
+                         self.pred_select)
+        ]

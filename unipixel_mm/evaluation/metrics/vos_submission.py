@@ -7,10 +7,10 @@ from typing import Any, List, Optional, Sequence
 
 import cv2
 import numpy as np
-import torch
 from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
+from ..functional import PRED_SELECT_MODES, select_prediction
 
 
 @METRICS.register_module()
@@ -19,8 +19,10 @@ class VOSSubmissionMetric(BaseMetric):
 
     The layout is ``<out_dir>/<folder>/<video_id>/<exp_id>/<frame>.png``,
     one 0 / 255 single-channel PNG per frame, as the MeViS and
-    Ref-YouTube-VOS servers expect (the union of the sample's predicted
-    objects; an empty mask when the model segmented nothing). Every rank
+    Ref-YouTube-VOS servers expect: the first predicted masklet, as the
+    reference's ``infer_seg.py`` writes it, or with ``pred_select='union'``
+    the union of the sample's predicted objects; an empty mask when the
+    model segmented nothing. Every rank
     writes its own samples; rank 0 zips ``<folder>`` into
     ``<out_dir>/<zip_name>`` after all ranks are done.
 
@@ -35,6 +37,9 @@ class VOSSubmissionMetric(BaseMetric):
         folder (str): top folder inside the zip. Defaults to
             ``'Annotations'``.
         zip_name (str): archive name (without ``.zip``); None skips zipping.
+        pred_select (str): ``'first'`` or ``'union'``, see
+            :func:`~unipixel_mm.evaluation.functional.select_prediction`.
+            Defaults to ``'first'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): metric name prefix.
     """
@@ -45,12 +50,17 @@ class VOSSubmissionMetric(BaseMetric):
                  out_dir: str,
                  folder: str = 'Annotations',
                  zip_name: Optional[str] = 'submission',
+                 pred_select: str = 'first',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.out_dir = out_dir
         self.folder = folder
         self.zip_name = zip_name
+        if pred_select not in PRED_SELECT_MODES:
+            raise ValueError(f'unknown pred_select {pred_select!r}, choose '
+                             f'one of {PRED_SELECT_MODES}')
+        self.pred_select = pred_select
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Write the PNG files of each sample."""
@@ -59,18 +69,18 @@ class VOSSubmissionMetric(BaseMetric):
             if 'frame_inds' in sample:
                 names = [names[i] for i in sample['frame_inds']]
             height, width = sample['frame_size']
-            masks = [torch.as_tensor(m).bool() for m in sample['pred_masks']]
-            union = torch.stack(masks).any(0) if masks else \
-                torch.zeros(len(names), height, width, dtype=torch.bool)
-            if union.shape != (len(names), height, width):
+            shape = (len(names), height, width)
+            masks = sample['pred_masks']
+            if any(tuple(m.shape) != shape for m in masks):
                 raise ValueError(
                     f"{sample['video_id']}/{sample['exp_id']}: masks of shape "
-                    f'{tuple(union.shape)} for {len(names)} frames of '
-                    f'{height}x{width}')
+                    f'{[tuple(m.shape) for m in masks]} for {len(names)} '
+                    f'frames of {height}x{width}')
+            pred = select_prediction(masks, shape, self.pred_select)
             folder = osp.join(self.out_dir, self.folder,
                               str(sample['video_id']), str(sample['exp_id']))
             os.makedirs(folder, exist_ok=True)
-            for name, mask in zip(names, union.numpy()):
+            for name, mask in zip(names, pred):
                 path = osp.join(folder, f'{name}.png')
                 if not cv2.imwrite(path, mask.astype(np.uint8) * 255):
                     raise OSError(f'Could not write "{path}"')

@@ -93,6 +93,19 @@ def _add_implicit_targets(cfg: Dict[str, Any]) -> None:
             node.setdefault('_target_', target)
 
 
+def merge_overrides(cfg: Dict[str, Any], overrides: Dict[str, Any]) -> None:
+    """Merge ``overrides`` into ``cfg`` in place, nested dicts key by key.
+
+    E.g. ``dict(image_encoder=dict(trunk=dict(drop_path_rate=0.1)))`` sets
+    one option of the Hiera trunk and keeps its others.
+    """
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
+            merge_overrides(cfg[key], value)
+        else:
+            cfg[key] = value
+
+
 def build_sam2_base(sam2_config: Union[str, Dict[str, Any]],
                     image_size: Optional[int] = None,
                     **overrides) -> SAM2Base:
@@ -103,7 +116,8 @@ def build_sam2_base(sam2_config: Union[str, Dict[str, Any]],
             the dict of its ``model`` node.
         image_size (int, optional): side of the square SAM2 input; overrides
             the config's ``image_size``.
-        **overrides: other ``SAM2Base`` arguments to override.
+        **overrides: other ``SAM2Base`` arguments to override; nested dicts
+            are merged (see :func:`merge_overrides`).
 
     Returns:
         SAM2Base: the model, with image encoder, memory attention, memory
@@ -111,7 +125,7 @@ def build_sam2_base(sam2_config: Union[str, Dict[str, Any]],
         does in half precision (see :func:`follow_reference_dtypes`).
     """
     cfg = load_sam2_model_config(sam2_config)
-    cfg.update(overrides)
+    merge_overrides(cfg, overrides)
     if image_size is not None:
         cfg['image_size'] = image_size
     cfg.pop('_target_', None)
