@@ -238,6 +238,26 @@ def test_missing_shard_is_named(tiny_model, tmp_path):
         build_from_official(out)
 
 
+@pytest.mark.parametrize('keep', [10, 0.5])
+def test_truncated_shard_is_named(tiny_model, tmp_path, keep):
+    out = str(tmp_path / 'ckpt')
+    export_official_checkpoint(tiny_model, out, max_shard_bytes=1_500_000)
+    with open(osp.join(out, 'model.safetensors.index.json')) as f:
+        shard = sorted(set(json.load(f)['weight_map'].values()))[-1]
+    path = osp.join(out, shard)
+    with open(path, 'r+b') as f:
+        f.truncate(keep if isinstance(keep, int) else int(
+            os.path.getsize(path) * keep))
+    before = {k: v.clone() for k, v in tiny_model.state_dict().items()}
+    with pytest.raises(
+            ValueError,
+            match=f'corrupt or truncated safetensors file ".*{shard}"'):
+        load_official_checkpoint(tiny_model, out)
+    # the headers are read before any tensor: nothing was loaded
+    assert all(
+        torch.equal(v, before[k]) for k, v in tiny_model.state_dict().items())
+
+
 def _bf16_fixture_copy(tmp_path, edit):
     """The bfloat16 parity checkpoint as two shards, ``edit`` applied to
     its state dict; returns the directory and the SAM2 yaml."""

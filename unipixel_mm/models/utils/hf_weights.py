@@ -9,10 +9,11 @@ maps those names to the modular model's and reads safetensors directories.
 import json
 import os.path as osp
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 
 WEIGHTS_NAME = 'model.safetensors'
 INDEX_NAME = 'model.safetensors.index.json'
@@ -96,6 +97,22 @@ def weight_files(ckpt_dir: str) -> List[str]:
                             f'"{ckpt_dir}"')
 
 
+@contextmanager
+def open_weights(path: str) -> Iterator:
+    """``safe_open`` of one safetensors file whose errors name the file.
+
+    Raises:
+        ValueError: naming the file when it is truncated or corrupt (the
+            header or a tensor cannot be read).
+    """
+    try:
+        with safe_open(path, framework='pt') as f:
+            yield f
+    except SafetensorError as e:
+        raise ValueError(
+            f'corrupt or truncated safetensors file "{path}": {e}') from e
+
+
 def read_official_state_dict(
         ckpt_dir: str,
         select: Optional[Callable[[str],
@@ -108,7 +125,7 @@ def read_official_state_dict(
     """
     state = {}
     for path in weight_files(ckpt_dir):
-        with safe_open(path, framework='pt') as f:
+        with open_weights(path) as f:
             for key in f.keys():
                 if select is None or select(key):
                     state[key] = f.get_tensor(key)
@@ -304,7 +321,7 @@ def stream_official_weights(
     """
     files, shapes, unknown, dtypes = {}, {}, [], {}
     for path in weight_files(ckpt_dir):
-        with safe_open(path, framework='pt') as f:
+        with open_weights(path) as f:
             for key in f.keys():
                 if select is not None and not select(key):
                     continue
@@ -323,7 +340,7 @@ def stream_official_weights(
     own = module.state_dict(keep_vars=True)
     with torch.no_grad():
         for path, names in files.items():
-            with safe_open(path, framework='pt') as f:
+            with open_weights(path) as f:
                 for key, name in names:
                     own[targets[name]].copy_(f.get_tensor(key))
     return len(shapes)
