@@ -309,3 +309,25 @@ def test_tensor_of_another_dtype_stops_the_load(tmp_path, dtype, message):
     with pytest.raises(TypeError, match=message) as error:
         build_from_official(ckpt, sam2_config=sam2_yaml)
     assert f'"{key}" in model-0000' in str(error.value)
+
+
+def test_export_of_a_model_built_from_a_config(tmp_path):
+    """init_model builds the SAM2 decoder from the config's ConfigDict; the
+    export writes its architecture as a plain yaml, readable by others."""
+    from unipixel_mm.apis import init_model
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    model = init_model(
+        osp.join(root, 'configs', 'unipixel_tiny_synthetic.py'),
+        random_weights=True)
+    out = str(tmp_path / 'export')
+    old = os.umask(0o022)
+    try:
+        export_official_checkpoint(model, out)
+    finally:
+        os.umask(old)
+    assert os.stat(out).st_mode & 0o777 == 0o755
+    assert sorted(os.listdir(tmp_path)) == ['export']
+    loaded = build_from_official(out, precision='sam2_float32')
+    state = loaded.state_dict()
+    assert all(
+        torch.equal(v, state[k]) for k, v in model.state_dict().items())

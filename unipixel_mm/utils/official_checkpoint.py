@@ -10,8 +10,6 @@ the reference implementation names its modules (``visual.*``, ``model.*``,
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 import sam2
@@ -19,6 +17,7 @@ import torch
 from omegaconf import OmegaConf
 from safetensors.torch import save_file
 
+from unipixel_mm import fileio
 from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
 from unipixel_mm.models.utils.dtype import resolve_dtype
@@ -203,8 +202,10 @@ def save_official_checkpoint(
         extra_yaml: Optional[Dict[str, dict]] = None) -> None:
     """Write a checkpoint directory in the official format.
 
-    The directory is written next to ``out_dir`` and moved into place at the
-    end, so a failure leaves nothing half-written.
+    The directory is written under a temporary name next to ``out_dir``,
+    flushed to disk and renamed into place at the end (with the usual
+    permissions: readable by others as the umask allows), so a failure or a
+    kill leaves nothing half-written under ``out_dir``.
 
     Args:
         model (nn.Module): the modular UniPixel.
@@ -218,10 +219,9 @@ def save_official_checkpoint(
     if osp.exists(out_dir):
         raise FileExistsError(f'"{out_dir}" already exists')
     state = official_state_dict(model)
-    parent = osp.dirname(osp.abspath(out_dir))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.unipixel-save-', dir=parent)
-    try:
+    os.makedirs(osp.dirname(osp.abspath(out_dir)), exist_ok=True)
+    with fileio.atomic_path(out_dir) as tmp:
+        os.mkdir(tmp)
         shards = _shards(state, max_shard_bytes)
         if len(shards) == 1:
             save_file(
@@ -245,10 +245,6 @@ def save_official_checkpoint(
                 osp.join(tmp, 'generation_config.json'), generation_config)
         for name, content in (extra_yaml or {}).items():
             OmegaConf.save(OmegaConf.create(content), osp.join(tmp, name))
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _write_json(path: str, obj: dict) -> None:

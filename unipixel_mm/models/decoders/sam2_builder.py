@@ -2,7 +2,7 @@
 package or of the UniPixel reference (no vendored SAM2 code)."""
 import inspect
 import os.path as osp
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 import sam2
 from hydra.utils import instantiate
@@ -77,9 +77,19 @@ def load_sam2_model_config(
             OmegaConf.load(resolve_sam2_config_path(sam2_config)),
             resolve=True)
     else:
-        cfg = dict(sam2_config)
+        # a config's ConfigDict (or any mapping) as plain dicts and lists
+        cfg = _plain(sam2_config)
     cfg = cfg.get('model', cfg)
     return dict(cfg)
+
+
+def _plain(node: Any) -> Any:
+    """Nested mappings and sequences as plain dicts and lists."""
+    if isinstance(node, Mapping):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_plain(v) for v in node]
+    return node
 
 
 def _add_implicit_targets(cfg: Dict[str, Any]) -> None:
