@@ -253,3 +253,26 @@ def test_greedy_generation_on_a_text_only_prompt(tiny_model, batch_factory):
     preds = model(**mixed, mode='predict')
     assert preds[0].pred_masks == [] and preds[0].pred_mask_scores.numel() == 0
     assert len(preds[1].pred_masks) >= 1
+
+
+def test_prompt_past_the_models_positions(model_factory, batch_factory):
+    model = model_factory()
+    inputs, samples = batch_factory(model, num_frames=2, segs=0)
+    positions, _ = model.llm.rope_index(inputs['input_ids'], None, None,
+                                        inputs['video_grid_thw'],
+                                        inputs['second_per_grid_ts'])
+    last = int(positions.max())  # the prompt's last position
+    # the prompt itself does not fit: an error before anything is decoded
+    limit = model.llm.config.max_position_embeddings
+    model.llm.config.max_position_embeddings = last
+    with pytest.raises(ValueError, match=rf'reaches position {last + 1} '
+                       r'\(\d+ tokens\), past the \d+ positions'):
+        model.generate(inputs, samples, max_new_tokens=4)
+    model.llm.config.max_position_embeddings = limit
+    # it fits with room for 3 new tokens: the answer is capped, with a
+    # warning, instead of running past the positions
+    free = model.generate(inputs, samples, max_new_tokens=8)[0].ids
+    assert free.numel() > 3
+    model.llm.config.max_position_embeddings = last + 4
+    capped = model.generate(inputs, samples, max_new_tokens=8)[0].ids
+    assert torch.equal(capped, free[:3])

@@ -1,9 +1,11 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
+import logging
 import random
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from tqdm import tqdm
 from transformers.cache_utils import DynamicCache
@@ -390,6 +392,13 @@ class UniPixel(BaseModel):
             inputs['input_ids'], inputs.get('attention_mask'),
             inputs.get('image_grid_thw'), inputs.get('video_grid_thw'),
             inputs.get('second_per_grid_ts'))
+        limit = self.llm.config.max_position_embeddings
+        if int(positions.max()) >= limit:
+            raise ValueError(
+                f'the prompt reaches position {int(positions.max()) + 1} '
+                f'({inputs["input_ids"].size(1)} tokens), past the '
+                f'{limit} positions of the model: shorten the text or use '
+                'fewer frames / pixels')
         out = self.llm(
             embeds,
             inputs.get('attention_mask'),
@@ -720,6 +729,16 @@ class UniPixel(BaseModel):
             data_samples,
             use_cache=use_cache and max_new_tokens > 0,
             logits_to_keep=1)
+        room = self.llm.config.max_position_embeddings - int(
+            (ids.size(1) + rope_deltas).max())
+        if max_new_tokens > room:
+            print_log(
+                f'max_new_tokens={max_new_tokens} would pass the model\'s '
+                f'{self.llm.config.max_position_embeddings} positions: '
+                f'generating at most {room} tokens',
+                logger='current',
+                level=logging.WARNING)
+            max_new_tokens = room
         seg_hidden = [[
             out.hidden_states[b, p] for p in self._seg_positions(ids[b])
         ] for b in range(batch_size)]
