@@ -6,10 +6,13 @@ Example::
         --model path/to/UniPixel-3B --out-dir outputs
     unipixel-infer photo.jpg "What is <|ref|> holding?" --point 120,80 \\
         --model path/to/UniPixel-3B
+    unipixel-infer rtsp://camera/live "Please segment the dog." --stream \
+        --model path/to/UniPixel-3B --window 4 --requery-every 100
 
 Writes ``<name>.png`` (an image) or ``<name>.mp4`` (a video) with the masks
 and prompts drawn, ``<name>_masks.json`` (COCO RLE per object and frame)
-and ``<name>.txt`` (the answer).
+and ``<name>.txt`` (the answer); with ``--stream``, masks per frame as they
+come (see :mod:`unipixel_mm.apis.stream_outputs`).
 """
 import argparse
 import json
@@ -86,6 +89,25 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
     parser.add_argument('--out-dir', default='outputs')
     parser.add_argument(
         '--fps', type=float, default=4.0, help='frame rate of the written MP4')
+    stream = parser.add_argument_group(
+        'live video', 'with --stream, MEDIA is a frame folder (may still be '
+        'growing), a video file (read frame by frame), a camera index, a URL '
+        'or synthetic:FRAMES[:OBJECTS]; masks are written per frame as they '
+        'come (<name>_masks.jsonl, <name>.mp4)')
+    stream.add_argument('--stream', action='store_true')
+    stream.add_argument(
+        '--window', type=int, default=1, help='frames the LLM looks at')
+    stream.add_argument(
+        '--requery-every',
+        type=int,
+        default=0,
+        help='ask the LLM again on the latest window every N frames')
+    stream.add_argument(
+        '--idle-timeout',
+        type=float,
+        default=2.0,
+        help='seconds a frame folder may stay without a new frame')
+    stream.add_argument('--max-frames', type=int, help='stop after N frames')
     return parser.parse_args(argv)
 
 
@@ -161,6 +183,9 @@ def main(argv: Sequence[str] = None) -> dict:
         device=args.device,
         num_frames=args.num_frames,
         sam2_config=args.sam2_config)
+    if args.stream:
+        from .stream_outputs import main_stream
+        return main_stream(inferencer, args)
     request = InferenceRequest(
         args.media,
         args.text,

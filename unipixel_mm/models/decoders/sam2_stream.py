@@ -127,9 +127,26 @@ class SAM2StreamTracker:
             raise ValueError(f'{prompt_tokens.size(0)} prompt tokens for '
                              f'{len(object_ids)} object ids')
         group = _TrackGroup(self.decoder, prompt_tokens, object_ids)
-        heads = group.step(features)
+        masks = self._masks([group.step(features)], group.object_ids, size)
         self.groups.append(group)
-        return self._masks([heads], group.object_ids, size)
+        return masks
+
+    def preview(self, features: FrameFeatures, prompt_tokens: torch.Tensor,
+                size: Tuple[int, int]) -> StreamMasks:
+        """The masks prompt tokens give on this frame, without tracking them
+        (e.g. to match them with the tracked objects first).
+
+        Args:
+            features (FrameFeatures): the frame's features (batch 1).
+            prompt_tokens (Tensor): (O, K, C) prompt tokens.
+            size (tuple[int, int]): (H, W) of the returned masks.
+
+        Returns:
+            StreamMasks: masks with ids 0..O-1.
+        """
+        group = _TrackGroup(self.decoder, prompt_tokens,
+                            range(prompt_tokens.size(0)))
+        return self._masks([group.step(features)], group.object_ids, size)
 
     def step(self, features: FrameFeatures,
              size: Tuple[int, int]) -> StreamMasks:
