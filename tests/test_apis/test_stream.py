@@ -1,10 +1,15 @@
 """Live video sessions on the tiny fixture checkpoint."""
+import json
+
+import cv2
 import numpy as np
 import pytest
 import torch
 from parity_fixture import parity_fixture_files
+from pycocotools import mask as mask_utils
 
 from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
+from unipixel_mm.apis.cli import main as cli_main
 from unipixel_mm.apis.stream import match_objects
 from unipixel_mm.apis.stream_sources import SyntheticSource
 from unipixel_mm.datasets.tokenizer import build_tiny_processor
@@ -15,12 +20,17 @@ TEXT = 'Please segment <|seg|> and <|seg|>.'
 
 
 @pytest.fixture(scope='module')
-def inferencer(tmp_path_factory):
+def processor_dir(tmp_path_factory):
     path = str(tmp_path_factory.mktemp('processor'))
     build_tiny_processor(path)
+    return path
+
+
+@pytest.fixture(scope='module')
+def inferencer(processor_dir):
     return UniPixelInferencer(
         CHECKPOINT,
-        processor=path,
+        processor=processor_dir,
         sam2_config=SAM2_YAML,
         num_frames=4,
         generation_cfg=dict(max_new_tokens=3))
@@ -152,3 +162,70 @@ def test_stream_errors(inferencer):
         inferencer.stream('<|ref|> <|seg|>', points=[(5, 5, 3)], window=2)
     with pytest.raises(ValueError, match='window must be >= 1'):
         inferencer.stream(TEXT, window=0)
+
+
+def _cli(processor_dir, source, out_dir, *extra):
+    return cli_main([
+        source, TEXT, '--model', CHECKPOINT, '--processor', processor_dir,
+        '--sam2-config', SAM2_YAML, '--max-new-tokens', '3', '--num-frames',
+        '4', '--out-dir',
+        str(out_dir), '--stream', *extra
+    ])
+
+
+def _lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def _video_frames(path):
+    capture = cv2.VideoCapture(path)
+    count = 0
+    while capture.read()[0]:
+        count += 1
+    capture.release()
+    return count
+
+
+def test_cli_stream_writes_every_frame_as_it_comes(processor_dir, tmp_path,
+                                                   capsys):
+    paths = _cli(processor_dir, 'synthetic:8:2', tmp_path, '--window', '2',
+                 '--max-frames', '5', '--fps', '5')
+    assert paths['masks'].endswith('synthetic_8_2_masks.jsonl')
+    lines = _lines(paths['masks'])
+    # stopped after 5 frames: every one of them is written
+    assert [line['frame'] for line in lines] == [0, 1, 2, 3, 4]
+    assert 'answer' in lines[0] and 'answer' not in lines[1]
+    assert len(lines[0]['objects']) >= 2
+    for line in lines:
+        for obj in line['objects']:
+            assert obj['size'] == [96, 128]
+            mask = mask_utils.decode(dict(size=obj['size'],
+                                          counts=obj['counts']))
+            assert mask.shape == (96, 128)
+    assert _video_frames(paths['overlay']) == 5
+    with open(paths['answer']) as f:
+        assert f.read().strip() == lines[0]['answer'].strip()
+    printed = capsys.readouterr().out
+    assert 'frame 4: ' in printed and ' ms' in printed
+    assert '5 frames in' in printed
+
+
+def test_cli_stream_errors_keep_what_was_written(processor_dir, tmp_path):
+    frames = list(SyntheticSource(4, 1, height=48, width=64))
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for t, frame in enumerate(frames[:3] + [frames[3][:40]]):
+        cv2.imwrite(str(folder / f'{t:05d}.png'), frame[..., ::-1])
+    with pytest.raises(ValueError, match='Frame 3 is 40x64 but the stream '
+                       'is 48x64'):
+        _cli(processor_dir, str(folder), tmp_path, '--idle-timeout', '0')
+    lines = _lines(str(tmp_path / 'frames_masks.jsonl'))
+    assert [line['frame'] for line in lines] == [0, 1, 2]
+    assert _video_frames(str(tmp_path / 'frames.mp4')) == 3
+    with pytest.raises(FileNotFoundError, match='No such video file'):
+        _cli(processor_dir, str(tmp_path / 'missing.mp4'), tmp_path)
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    with pytest.raises(ValueError, match='ended before any frame'):
+        _cli(processor_dir, str(empty), tmp_path, '--idle-timeout', '0')

@@ -127,7 +127,7 @@ class SyntheticSource:
                  height: int = 96,
                  width: int = 128,
                  seed: int = 0) -> None:
-        kinds = [(c, s) for c in COLOURS for s in SHAPES]
+        kinds = [(c, s) for s in SHAPES for c in COLOURS]
         if not 1 <= num_objects <= len(kinds):
             raise ValueError(f'num_objects must be 1..{len(kinds)}, got '
                              f'{num_objects}')
