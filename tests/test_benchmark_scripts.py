@@ -31,3 +31,27 @@ def test_benchmark_script(tmp_path, script, args, rows):
     assert len(result['rows']) == rows
     assert result['machine']
     assert 'speedup' in result['rows'][-1]
+
+
+def test_stream_benchmark_script(tmp_path):
+    """Latency and memory columns of a short stream (values not timed)."""
+    out = str(tmp_path / 'result.json')
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'benchmarks', 'stream.py'), '--frames', '20',
+            '--objects', '1', '2', '--out', out
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(out) as f:
+        rows = json.load(f)['rows']
+    assert [row['objects'] for row in rows] == [1, 2]
+    for row in rows:
+        assert row['frames'] == 20 and row['fps'] > 0
+        assert row['early_ms'] > 0 and row['late_ms'] > 0
+        assert row['rss_mb_last'] > 0
+    # two objects hold a larger memory bank than one
+    assert rows[1]['state_kb_last'] > rows[0]['state_kb_last']

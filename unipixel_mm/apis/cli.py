@@ -6,6 +6,8 @@ Example::
         --model path/to/UniPixel-3B --out-dir outputs
     unipixel-infer photo.jpg "What is <|ref|> holding?" --point 120,80 \\
         --model path/to/UniPixel-3B
+    unipixel-infer rtsp://camera/live "Please segment the dog." --stream \
+        --model path/to/UniPixel-3B --window 4 --requery-every 100
 
 Writes ``<name>.png`` (an image) or ``<name>.mp4`` (a video) with the masks
 and prompts drawn, ``<name>_masks.json`` (COCO RLE per object and frame)
@@ -17,6 +19,9 @@ all or none, never mixed with an earlier run's.
 The arguments, the media, the prompts and the output folder are checked
 before the model is loaded; an error is one line and exit status 2
 (``--debug`` shows the traceback).
+
+With ``--stream``, masks are written per frame as they come (see
+:mod:`unipixel_mm.apis.stream_outputs`).
 """
 import argparse
 import json
@@ -153,6 +158,31 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         '--random-weights',
         action='store_true',
         help='run a config without --checkpoint on random weights')
+    stream = parser.add_argument_group(
+        'live video', 'with --stream, MEDIA is a frame folder (may still be '
+        'growing), a video file (read frame by frame), a camera index, a URL '
+        'or synthetic:FRAMES[:OBJECTS]; masks are written per frame as they '
+        'come (<name>_masks.jsonl, <name>.mp4)')
+    stream.add_argument('--stream', action='store_true')
+    stream.add_argument(
+        '--window',
+        type=_number(int, 1, '--window'),
+        default=1,
+        help='frames the LLM looks at')
+    stream.add_argument(
+        '--requery-every',
+        type=_number(int, 0, '--requery-every'),
+        default=0,
+        help='ask the LLM again on the latest window every N frames')
+    stream.add_argument(
+        '--idle-timeout',
+        type=_number(float, 0, '--idle-timeout'),
+        default=2.0,
+        help='seconds a frame folder may stay without a new frame')
+    stream.add_argument(
+        '--max-frames',
+        type=_number(int, 1, '--max-frames'),
+        help='stop after N frames')
     parser.add_argument(
         '--debug', action='store_true', help='show tracebacks of errors')
     args = parser.parse_args(
@@ -254,8 +284,32 @@ def save_outputs(result: InferenceResult, paths: Dict[str, str],
             f.write(result.text + '\n')
 
 
+def run_stream_args(args: argparse.Namespace) -> Dict[str, str]:
+    """``--stream``: the source, prompts and output folder are checked
+    (the source opened) before the model loads; then frames are answered
+    and written as they come."""
+    from .stream_outputs import main_stream
+    from .stream_sources import open_source
+    if args.mask or args.segment_first:
+        raise ValueError('--stream takes point / box prompts only')
+    check_model_files(args.model, args.checkpoint, args.random_weights)
+    fileio.check_writable_dir(args.out_dir)
+    frames = open_source(args.media, idle_timeout=args.idle_timeout)
+    inferencer = UniPixelInferencer(
+        args.model,
+        processor=args.processor,
+        checkpoint=args.checkpoint,
+        device=args.device,
+        num_frames=args.num_frames,
+        sam2_config=args.sam2_config,
+        random_weights=args.random_weights)
+    return main_stream(inferencer, args, frames)
+
+
 def run(args: argparse.Namespace) -> Dict[str, str]:
     """Checks the inputs, then loads the model, answers and saves."""
+    if args.stream:
+        return run_stream_args(args)
     request = InferenceRequest(
         args.media,
         args.text,

@@ -442,6 +442,21 @@ class UniPixelInferencer:
                     prompts=p['prompts']))
         return results
 
+    def stream(self, text: str, **kwargs):
+        """Start a live-video session: push frames one at a time, get each
+        frame's masks as it arrives.
+
+        Args:
+            text (str): the instruction.
+            **kwargs: ``points``, ``boxes``, ``window``, ``requery_every``...
+                of :class:`unipixel_mm.apis.stream.StreamSession`.
+
+        Returns:
+            StreamSession: the session.
+        """
+        from .stream import StreamSession  # stream.py imports this module
+        return StreamSession(self, text, **kwargs)
+
 
 def to_uint8(frames: np.ndarray) -> np.ndarray:
     """RGB frames as uint8 in [0, 255], never silently clipped or cast.

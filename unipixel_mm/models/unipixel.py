@@ -41,11 +41,15 @@ class GenerationResult:
         mask_scores (Tensor): (S, T) object-presence logits.
         prompt_ids (Tensor, optional): (L,) the prompt of the answer when
             the model wrote it (the follow-up of a memory turn).
+        seg_prompts (Tensor, optional): (S, K, C) the SAM2 prompt tokens of
+            the ``<|seg|>`` tokens (set whenever there are any, with or
+            without mask decoding; a streaming tracker reads them).
     """
     ids: torch.Tensor
     masks: torch.Tensor
     mask_scores: torch.Tensor
     prompt_ids: Optional[torch.Tensor] = None
+    seg_prompts: Optional[torch.Tensor] = None
 
 
 @MODELS.register_module()
@@ -798,16 +802,18 @@ class UniPixel(BaseModel):
             num_frames, size = frames.size(0), tuple(frames.shape[-2:])
             if data_samples is not None:
                 size = data_samples[b].metainfo.get('frame_size', size)
-        if not (decode_masks and hidden and frames is not None
-                and self.mask_decoder is not None):
+        prompts = self.llm.seg_prompts(torch.stack(hidden)) \
+            if hidden and self.mask_decoder is not None else None
+        if not (decode_masks and prompts is not None and frames is not None):
             return GenerationResult(
-                ids, torch.zeros(0, num_frames, *size, dtype=torch.bool),
-                torch.zeros(0, num_frames))
-        prompts = self.llm.seg_prompts(torch.stack(hidden))
+                ids,
+                torch.zeros(0, num_frames, *size, dtype=torch.bool),
+                torch.zeros(0, num_frames),
+                seg_prompts=prompts)
         masks, scores = self.mask_decoder.predict(
             frames,
             prompts,
             size,
             batch_objects=batch_objects,
             progress=progress)
-        return GenerationResult(ids, masks, scores)
+        return GenerationResult(ids, masks, scores, seg_prompts=prompts)

@@ -259,9 +259,13 @@ class SAM2Decoder(Float32Module, BaseModule):
             reach = max(reach, sam.max_obj_ptrs_in_encoder)
         return reach + 1
 
-    def track(self, frame_features: Callable[[int], FrameFeatures],
-              prompt_tokens: torch.Tensor,
-              num_frames: int) -> Iterator[Tuple[int, HeadOutput]]:
+    def track(
+        self,
+        frame_features: Callable[[int], FrameFeatures],
+        prompt_tokens: torch.Tensor,
+        num_frames: int,
+        memory: Optional[Dict[str, dict]] = None
+    ) -> Iterator[Tuple[int, HeadOutput]]:
         """Track B objects prompted on frame 0 through ``num_frames`` frames.
 
         Frame 0 is the conditioning frame: its features get SAM2's no-memory
@@ -271,13 +275,20 @@ class SAM2Decoder(Float32Module, BaseModule):
         Args:
             frame_features (callable): ``t -> FrameFeatures`` with batch B.
             prompt_tokens (Tensor): (B, K, C) prompt tokens.
-            num_frames (int): number of frames T.
+            num_frames (int): number of frames T. In forward tracking it only
+                bounds the object-pointer lookback (``min(T, 16)`` pointers
+                in SAM2); a stream of unknown length passes a bound larger
+                than any frame index.
+            memory (dict, optional): the memory bank to fill, empty
+                ``cond_frame_outputs`` / ``non_cond_frame_outputs`` dicts;
+                given by a caller that accounts for it (a new one otherwise).
 
         Yields:
             tuple[int, HeadOutput]: the frame index and the heads' output.
         """
         sam = self.sam2
-        memory = dict(cond_frame_outputs={}, non_cond_frame_outputs={})
+        if memory is None:
+            memory = dict(cond_frame_outputs={}, non_cond_frame_outputs={})
         window = self._memory_window()
         for t in range(num_frames):
             is_cond = t == 0
