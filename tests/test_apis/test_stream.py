@@ -211,21 +211,31 @@ def test_cli_stream_writes_every_frame_as_it_comes(processor_dir, tmp_path,
     assert '5 frames in' in printed
 
 
-def test_cli_stream_errors_keep_what_was_written(processor_dir, tmp_path):
+def _cli_error(capsys, *args) -> str:
+    """The one-line error of a CLI run that exits with status 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        _cli(*args)
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_cli_stream_errors_keep_what_was_written(processor_dir, tmp_path,
+                                                 capsys):
     frames = list(SyntheticSource(4, 1, height=48, width=64))
     folder = tmp_path / 'frames'
     folder.mkdir()
     for t, frame in enumerate(frames[:3] + [frames[3][:40]]):
         cv2.imwrite(str(folder / f'{t:05d}.png'), frame[..., ::-1])
-    with pytest.raises(ValueError, match='Frame 3 is 40x64 but the stream '
-                       'is 48x64'):
-        _cli(processor_dir, str(folder), tmp_path, '--idle-timeout', '0')
+    assert 'Frame 3 is 40x64 but the stream is 48x64' in _cli_error(
+        capsys, processor_dir, str(folder), tmp_path, '--idle-timeout', '0')
     lines = _lines(str(tmp_path / 'frames_masks.jsonl'))
     assert [line['frame'] for line in lines] == [0, 1, 2]
     assert _video_frames(str(tmp_path / 'frames.mp4')) == 3
-    with pytest.raises(FileNotFoundError, match='No such video file'):
-        _cli(processor_dir, str(tmp_path / 'missing.mp4'), tmp_path)
+    assert 'No such video file' in _cli_error(
+        capsys, processor_dir, str(tmp_path / 'missing.mp4'), tmp_path)
     empty = tmp_path / 'empty'
     empty.mkdir()
-    with pytest.raises(ValueError, match='ended before any frame'):
-        _cli(processor_dir, str(empty), tmp_path, '--idle-timeout', '0')
+    assert 'ended before any frame' in _cli_error(
+        capsys, processor_dir, str(empty), tmp_path, '--idle-timeout', '0')
