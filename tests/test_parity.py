@@ -8,9 +8,20 @@ Each fixture folder (``$UNIPIXEL_PARITY_FIXTURE``, else both
 training case; ``dtype`` if absent) say how the reference ran. The model is
 built as ``build_from_official`` builds it by default (the ``'reference'``
 precision policy) in those dtypes. Every size comes from those files.
+
+The CPU kernels of PyTorch order their floating-point operations by the
+instruction set they dispatch to (AVX2, AVX512...), which changes bfloat16
+roundings. A fixture whose ``meta.json`` names the ``cpu_capability`` it was
+recorded with is checked in a subprocess that dispatches to it
+(``ATEN_CPU_CAPABILITY``, read by PyTorch once at start-up) when this
+process dispatches elsewhere.
 """
 import json
+import os
 import os.path as osp
+import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import Dict
 
@@ -53,8 +64,47 @@ class Fixture:
         return self._models[dtype]
 
 
-@pytest.fixture(
-    scope='module', params=PARITY_FIXTURES, ids=osp.basename)
+def recorded_capability(folder: str) -> str:
+    """The CPU capability a fixture was recorded with ('' when any)."""
+    with open(osp.join(folder, 'meta.json')) as f:
+        return json.load(f).get('cpu_capability', '').upper()
+
+
+CAPABILITY = torch.backends.cpu.get_cpu_capability().upper()
+#: Fixtures this process reproduces, and those needing another dispatch.
+IN_PROCESS = [
+    f for f in PARITY_FIXTURES if recorded_capability(f) in ('', CAPABILITY)
+]
+OTHER_DISPATCH = [f for f in PARITY_FIXTURES if f not in IN_PROCESS]
+
+
+def _run_under_recorded_capability(folder: str) -> None:
+    """This module on ``folder``, in a process that dispatches to the CPU
+    capability the fixture was recorded with."""
+    env = dict(
+        os.environ,
+        UNIPIXEL_PARITY_FIXTURE=folder,
+        ATEN_CPU_CAPABILITY=recorded_capability(folder).lower())
+    proc = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         __file__, '-k', 'not recorded_cpu_capability'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    # the four checks of this module, none failed or skipped
+    assert re.search(r'^4 passed in ', proc.stdout, re.M), proc.stdout
+
+
+if OTHER_DISPATCH:  # no test (rather than a skipped one) when all fit here
+
+    @pytest.mark.parametrize('folder', OTHER_DISPATCH, ids=osp.basename)
+    def test_fixture_under_its_recorded_cpu_capability(folder):
+        _run_under_recorded_capability(folder)
+
+
+@pytest.fixture(scope='module', params=IN_PROCESS, ids=osp.basename)
 def fixture(request) -> Fixture:
     folder = request.param
     with open(osp.join(folder, 'meta.json')) as f:
