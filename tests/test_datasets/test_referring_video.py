@@ -152,6 +152,29 @@ def test_video_errors_name_file_and_entry(tmp_path, pipeline_factory):
         DATASETS.build(cfg)
 
 
+@pytest.mark.parametrize('edit,message', [
+    (lambda meta: meta.clear(), r'meta_expressions.json: no "videos" dict'),
+    (lambda meta: meta['videos']['vidA'].update(frames=[]),
+     r'meta_expressions.json: video vidA has no "frames"'),
+    (lambda meta: meta['videos']['TAO/vidB'].pop('expressions'),
+     r'meta_expressions.json: video TAO/vidB has no "expressions"'),
+])
+def test_empty_annotations_name_file_video_and_field(
+        tmp_path, pipeline_factory, edit, message):
+    write_videos(tmp_path, tmp_path / 'JPEGImages')
+    path = tmp_path / 'meta_expressions.json'
+    meta = json.loads(path.read_text())
+    edit(meta)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=message):
+        DATASETS.build(
+            dict(
+                type='ReVOSDataset',
+                data_root=str(tmp_path),
+                ann_file='meta_expressions.json',
+                pipeline=pipeline_factory()))
+
+
 def test_configs_at_the_reference_sizes(tmp_path, config_dataset_factory):
     write_videos(tmp_path, tmp_path / 'JPEGImages')
     dataset = config_dataset_factory('mevis', data_root=str(tmp_path))

@@ -63,7 +63,7 @@ class ReferringVideoDataset(BasePixelDataset):
 
     def load_data_list(self) -> List[dict]:
         """One data info per expression, masks resolved on access."""
-        videos = load_annotation(self.ann_file, 'expression file')['videos']
+        videos = self._videos()
         has_masks = self.mask_file is not None
         if has_masks:
             mask_file = osp.join(self.data_root, self.mask_file)
@@ -108,6 +108,26 @@ class ReferringVideoDataset(BasePixelDataset):
                         source=self.SOURCE,
                         **self.extra_info(exp)))
         return data_list
+
+    def _videos(self) -> dict:
+        """The ``videos`` of the expression file, each with frames and
+        expressions.
+
+        Raises:
+            ValueError: naming the file, the video and the field that is
+                missing or empty.
+        """
+        ann = load_annotation(self.ann_file, 'expression file')
+        videos = ann.get('videos') if isinstance(ann, dict) else None
+        if not isinstance(videos, dict):
+            raise ValueError(f'{self.ann_file}: no "videos" dict')
+        for vid, meta in videos.items():
+            for key, kind in (('frames', list), ('expressions', dict)):
+                value = meta.get(key) if isinstance(meta, dict) else None
+                if not isinstance(value, kind) or not value:
+                    raise ValueError(f'{self.ann_file}: video {vid} has no '
+                                     f'"{key}"')
+        return videos
 
     def extra_info(self, exp: dict) -> dict:
         """Fields of a family added to each data info; none by default.
