@@ -42,11 +42,17 @@ def blend(image: np.ndarray, masks: np.ndarray, alpha: float) -> np.ndarray:
         np.ndarray: (H, W, 3) uint8, pixel = (1 - alpha) * pixel +
         alpha * colour inside mask i (later objects drawn over earlier ones).
     """
-    out = image.astype(np.float32)
-    for i, mask in enumerate(masks):
-        color = np.asarray(object_color(i), np.float32)
-        out[mask] = (1 - alpha) * out[mask] + alpha * color
-    return out.round().clip(0, 255).astype(np.uint8)
+    out = image.copy()
+    # a band of rows at a time: no float copy of a whole (large) image
+    step = max(1, (1 << 20) // max(1, image.shape[1]))
+    for top in range(0, image.shape[0], step):
+        band = out[top:top + step]
+        for i, mask in enumerate(masks):
+            inside = mask[top:top + step]
+            color = np.asarray(object_color(i), np.float64)
+            band[inside] = ((1 - alpha) * band[inside] +
+                            alpha * color).round().clip(0, 255)
+    return out
 
 
 @VISUALIZERS.register_module()
@@ -92,6 +98,9 @@ class UniPixelVisualizer(Visualizer):
         """
         if masks is not None and len(masks):
             image = blend(image, np.asarray(masks, bool), self.alpha)
+        if not (len(points) or len(boxes) or caption):
+            # nothing for the canvas to draw: no figure of the image's size
+            return image
         self.set_image(image)
         radius = max(2, min(image.shape[:2]) // 60)
         for x, y, obj in points:
