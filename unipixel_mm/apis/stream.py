@@ -20,7 +20,7 @@ import torch
 
 from unipixel_mm.datasets.transforms import SAM2Resize
 from unipixel_mm.models.decoders import SAM2StreamTracker, StreamMasks
-from .inference import InferenceRequest
+from .records import InferenceRequest
 
 
 @dataclass

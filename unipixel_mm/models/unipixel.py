@@ -22,10 +22,10 @@ from unipixel_mm.structures import PixelDataSample
 from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
 from .utils.dtype import resolve_dtype
-from .utils.finetune import (add_lora, checkpoint_weight_names,
-                             enable_gradient_checkpointing,
+from .utils.finetune import (add_lora, enable_gradient_checkpointing,
                              load_partial_checkpoints, set_trainable)
 from .utils.precision import apply_precision
+from .utils.weight_names import checkpoint_weight_names
 
 SampleList = Optional[Sequence[PixelDataSample]]
 

@@ -13,8 +13,8 @@ from unipixel_mm.registry import MODELS
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.finetune import file_weight_names
 from ..utils.hf_weights import load_hf_part
+from ..utils.weight_names import file_weight_names
 
 
 @dataclass

@@ -7,7 +7,7 @@ name. Here the modules are named by prefixes of the modular model's
 parameter names, e.g. ``'llm.seg_head'`` or ``'mask_decoder'``.
 """
 import os.path as osp
-from typing import Dict, Iterable, List, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Sequence
 
 import torch
 from mmengine.logging import print_log
@@ -163,30 +163,6 @@ def filter_state_dict(state: Dict[str, torch.Tensor],
     """The entries of ``state`` whose names are in ``keep``."""
     keep = set(keep)
     return {k: v for k, v in state.items() if k in keep}
-
-
-def file_weight_names(module: nn.Module,
-                      skip: Tuple[str, ...] = ()) -> Set[str]:
-    """The state-dict names of ``module`` that a pretrained file fills.
-
-    Every name but LoRA adapters (added after the pretrained weights) and
-    names starting with one of ``skip`` (new layers the file lacks).
-    """
-    return {
-        k
-        for k in module.state_dict()
-        if 'lora_' not in k and not k.startswith(skip)
-    }
-
-
-def checkpoint_weight_names(model: nn.Module, path: str) -> Set[str]:
-    """The names of ``model`` that a partial checkpoint fills: all of them
-    for an official directory, else the names the ``.pth`` holds."""
-    own = model.state_dict()
-    if osp.isdir(path):
-        return set(own)
-    state = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-    return {lora_base_key(k, own) for k in state.get('state_dict', state)}
 
 
 def load_partial_checkpoints(model: nn.Module, paths: Sequence[str]) -> None:
