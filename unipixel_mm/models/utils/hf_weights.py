@@ -10,7 +10,7 @@ import json
 import os.path as osp
 import re
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import torch
 from safetensors import SafetensorError, safe_open
@@ -111,6 +111,60 @@ def open_weights(path: str) -> Iterator:
     except SafetensorError as e:
         raise ValueError(
             f'corrupt or truncated safetensors file "{path}": {e}') from e
+
+
+#: safetensors dtype names -> torch dtypes.
+SAFETENSORS_DTYPES = {
+    'F64': torch.float64,
+    'F32': torch.float32,
+    'BF16': torch.bfloat16,
+    'F16': torch.float16,
+    'I64': torch.int64,
+    'I32': torch.int32,
+    'I16': torch.int16,
+    'I8': torch.int8,
+    'U8': torch.uint8,
+    'BOOL': torch.bool,
+}
+
+
+def read_tensors_into(path: str,
+                      pairs: Sequence[Tuple[str, torch.Tensor]]) -> None:
+    """Read tensors of a safetensors file into existing tensors.
+
+    Plain file reads, no memory map: a tensor of the target's dtype is read
+    straight into the target's memory (other dtypes through one buffer of
+    the tensor's size, then cast), so reading adds at most one tensor to
+    the process's memory, and the file's pages are not held. The header
+    must have been checked (:func:`open_weights`).
+
+    Args:
+        path (str): the safetensors file.
+        pairs (Sequence[tuple[str, Tensor]]): name in the file, and the
+            contiguous CPU tensor of the same shape to fill.
+
+    Raises:
+        ValueError: naming the file when it ends before a tensor's data.
+    """
+    with open(path, 'rb') as f:
+        size = int.from_bytes(f.read(8), 'little')
+        header = json.loads(f.read(size))
+        for key, target in pairs:
+            info = header[key]
+            begin, end = info['data_offsets']
+            f.seek(8 + size + begin)
+            dtype = SAFETENSORS_DTYPES[info['dtype']]
+            direct = dtype == target.dtype and target.is_contiguous() \
+                and target.device.type == 'cpu'
+            out = target.detach().reshape(-1).view(torch.uint8).numpy() \
+                if direct else bytearray(end - begin)
+            if f.readinto(out) != end - begin:
+                raise ValueError(
+                    f'corrupt or truncated safetensors file "{path}": the '
+                    f'data of "{key}" is cut')
+            if not direct and end > begin:
+                target.copy_(
+                    torch.frombuffer(out, dtype=dtype).view(info['shape']))
 
 
 def read_official_state_dict(
@@ -293,8 +347,10 @@ def stream_official_weights(
 
     Names and shapes are checked from the files' headers first (nothing is
     loaded when they do not fit); then each tensor is read and copied into
-    its parameter or buffer (cast to its dtype) and freed, so the peak memory
-    is the model's plus one tensor, not the model's plus the checkpoint's.
+    into its parameter or buffer (:func:`read_tensors_into`: in place when
+    the dtypes agree, else cast through one tensor's buffer), so the peak
+    memory is the model's plus at most one tensor, not the model's plus the
+    checkpoint's or a memory-mapped shard's.
 
     Args:
         module (nn.Module): the module to load into.
@@ -340,9 +396,8 @@ def stream_official_weights(
     own = module.state_dict(keep_vars=True)
     with torch.no_grad():
         for path, names in files.items():
-            with open_weights(path) as f:
-                for key, name in names:
-                    own[targets[name]].copy_(f.get_tensor(key))
+            pairs = [(key, own[targets[name]]) for key, name in names]
+            read_tensors_into(path, pairs)
     return len(shapes)
 
 
