@@ -7,29 +7,11 @@ import pytest
 import torch
 from parity_fixture import parity_fixture_files
 
-from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
+from unipixel_mm.apis import InferenceRequest
 from unipixel_mm.apis.cli import main as cli_main
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
 from unipixel_mm.visualization import blend
 
 CHECKPOINT, SAM2_YAML = parity_fixture_files()
-
-
-@pytest.fixture(scope='module')
-def processor_dir(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp('processor'))
-    build_tiny_processor(path)
-    return path
-
-
-@pytest.fixture(scope='module')
-def inferencer(processor_dir):
-    return UniPixelInferencer(
-        CHECKPOINT,
-        processor=processor_dir,
-        sam2_config=SAM2_YAML,
-        num_frames=4,
-        generation_cfg=dict(max_new_tokens=3))
 
 
 def _image(seed=0, height=60, width=70):

@@ -8,32 +8,14 @@ import torch
 from parity_fixture import parity_fixture_files
 from pycocotools import mask as mask_utils
 
-from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
+from unipixel_mm.apis import InferenceRequest
 from unipixel_mm.apis.cli import main as cli_main
 from unipixel_mm.apis.stream import match_objects
 from unipixel_mm.apis.stream_sources import SyntheticSource
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
 from unipixel_mm.datasets.transforms import SAM2Resize
 
 CHECKPOINT, SAM2_YAML = parity_fixture_files()
 TEXT = 'Please segment <|seg|> and <|seg|>.'
-
-
-@pytest.fixture(scope='module')
-def processor_dir(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp('processor'))
-    build_tiny_processor(path)
-    return path
-
-
-@pytest.fixture(scope='module')
-def inferencer(processor_dir):
-    return UniPixelInferencer(
-        CHECKPOINT,
-        processor=processor_dir,
-        sam2_config=SAM2_YAML,
-        num_frames=4,
-        generation_cfg=dict(max_new_tokens=3))
 
 
 def whole_clip_masks(inferencer, frames: np.ndarray, window: int,

@@ -291,17 +291,9 @@ class UniPixelInferencer:
             prompt_type = 'mask'
             obj_masks = np.zeros(
                 (len(frame_ids), len(request.masks), height, width), bool)
+            # sizes and emptiness were checked by check_request
             for o, (mask, frame) in enumerate(request.masks):
-                mask = _read_mask(mask, index)
-                if mask.shape != (height, width):
-                    raise ValueError(
-                        f'Request {index}: mask prompt {o} is '
-                        f'{mask.shape[0]}x{mask.shape[1]} but the frames are '
-                        f'{height}x{width}')
-                if not mask.any():
-                    raise ValueError(f'Request {index}: mask prompt {o} is '
-                                     'empty')
-                obj_masks[frame_ids.index(frame), o] = mask
+                obj_masks[frame_ids.index(frame), o] = _read_mask(mask, index)
                 objects.append(dict(oid=str(o)))
             results['obj_masks'] = obj_masks
         turn = dict(
