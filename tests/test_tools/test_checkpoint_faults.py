@@ -20,10 +20,20 @@ def losses_by_step(scalars):
     return {s['step']: s['loss'] for s in scalars if 'loss' in s}
 
 
-@pytest.fixture
-def from_iter_10(tiny_run, tmp_path, tiny_cfg_path):
+#: Config lines that select a runner: mmengine's Runner (the default) or
+#: the FlexibleRunner that the DeepSpeed / FSDP configs use, here with its
+#: single-process strategy (the save path goes through the strategy).
+RUNNERS = {
+    'Runner': '',
+    'FlexibleRunner': "runner_type = 'FlexibleRunner'\n"
+    "strategy = dict(type='SingleDeviceStrategy')\n",
+}
+
+
+@pytest.fixture(params=list(RUNNERS))
+def from_iter_10(request, tiny_run, tmp_path, tiny_cfg_path):
     """A work directory holding the short run's ``iter_10.pth``, and a
-    config that imports the faults."""
+    config that imports the faults (each runner in turn)."""
     work_dir = str(tmp_path)
     shutil.copy(osp.join(tiny_run, 'iter_10.pth'), work_dir)
     with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
@@ -31,7 +41,8 @@ def from_iter_10(tiny_run, tmp_path, tiny_cfg_path):
     cfg = osp.join(work_dir, 'faults.py')
     with open(cfg, 'w') as f:
         f.write(f'_base_ = [{tiny_cfg_path!r}]\n'
-                "custom_imports = dict(imports=['checkpoint_faults'])\n")
+                "custom_imports = dict(imports=['checkpoint_faults'])\n" +
+                RUNNERS[request.param])
     return work_dir, cfg
 
 
