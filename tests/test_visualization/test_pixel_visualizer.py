@@ -39,3 +39,13 @@ def test_frame_without_prompts_is_the_blend():
     masks = np.ones((1, 5, 6), bool)
     drawn = UniPixelVisualizer(name='blend_only').draw_frame(image, masks)
     assert np.array_equal(drawn, blend(image, masks, 0.5))
+
+
+def test_prompts_in_object_colours():
+    image = np.zeros((60, 80, 3), np.uint8)
+    drawn = UniPixelVisualizer(name='prompts').draw_frame(
+        image, points=[(20, 30, 0)], boxes=[(40, 10, 70, 50, 1)])
+    assert tuple(drawn[30, 20]) == object_color(0)  # the point's centre
+    assert tuple(drawn[30, 40]) == object_color(1)  # the box's left edge
+    assert tuple(drawn[30, 55]) == (0, 0, 0)  # inside the box, untouched
+    assert (image == 0).all()

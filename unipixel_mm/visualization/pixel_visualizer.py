@@ -98,32 +98,29 @@ class UniPixelVisualizer(Visualizer):
         """
         if masks is not None and len(masks):
             image = blend(image, np.asarray(masks, bool), self.alpha)
-        if not (len(points) or len(boxes) or caption):
-            # nothing for the canvas to draw: no figure of the image's size
-            return image
-        self.set_image(image)
+        else:
+            image = image.copy()
+        # prompts drawn in place with OpenCV: no canvas of the image's size
+        # (an 8000 x 8000 frame would cost gigabytes in matplotlib)
         radius = max(2, min(image.shape[:2]) // 60)
         for x, y, obj in points:
-            self.draw_circles(
-                np.array([[x, y]]),
-                np.array([radius]),
-                edge_colors=[object_color(obj)],
-                face_colors=[object_color(obj)])
+            cv2.circle(image, (int(round(x)), int(round(y))), radius,
+                       object_color(obj), -1, cv2.LINE_AA)
         for x1, y1, x2, y2, obj in boxes:
-            self.draw_bboxes(
-                np.array([[x1, y1, x2, y2]]),
-                edge_colors=[object_color(obj)],
-                line_widths=2)
-        if caption:
-            self.draw_texts(
-                caption,
-                np.array([4, 4]),
-                colors='white',
-                font_sizes=max(8,
-                               min(image.shape[:2]) // 24),
-                vertical_alignments='top',
-                bboxes=dict(
-                    facecolor='black', alpha=0.6, pad=2, edgecolor='none'))
+            cv2.rectangle(image, (int(round(x1)), int(round(y1))),
+                          (int(round(x2)), int(round(y2))), object_color(obj),
+                          2, cv2.LINE_AA)
+        if not caption:
+            return image
+        self.set_image(image)
+        self.draw_texts(
+            caption,
+            np.array([4, 4]),
+            colors='white',
+            font_sizes=max(8,
+                           min(image.shape[:2]) // 24),
+            vertical_alignments='top',
+            bboxes=dict(facecolor='black', alpha=0.6, pad=2, edgecolor='none'))
         return self.get_image()
 
     def draw_video(self,
