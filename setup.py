@@ -24,7 +24,7 @@ setup(
     install_requires=[
         'torch>=2.5',
         'torchvision',
-        'transformers>=4.53,<5',
+        'transformers>=4.56,<5',  # the dtype= keyword of from_config
         'mmengine>=0.10.7',
         'mmcv-lite>=2.0,<2.2',
         'sam2>=1.1.0',
