@@ -7,7 +7,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 from lint_paths import EXAMPLE_MARKER, machine_paths, main  # noqa: E402
 
-FIXTURE = '/work/shared/fixtures/upstream_tiny'  # lint-paths: example
+FIXTURE = '/mnt/shared/fixtures/upstream_tiny'  # lint-paths: example
 HOME = '/home/me/data'  # lint-paths: example
 WINDOWS = 'D:\\datasets\\revos'  # lint-paths: example
 
@@ -26,7 +26,7 @@ def test_machine_paths_found(tmp_path):
 
 def test_binary_files_are_ignored(tmp_path):
     path = tmp_path / 'weights.bin'
-    path.write_bytes(b'\xff\xfe/work/x/' + bytes(range(256)))
+    path.write_bytes(b'\xff\xfe/mnt/x/' + bytes(range(256)))
     assert list(machine_paths(str(path))) == []
 
 
