@@ -27,7 +27,7 @@
 #   bash tools/install_mm_interop.sh --check-wheel WHL  exit 0 when the
 #       wheel holds the compiled ops
 # Cost: compiling the CPU ops takes about 28 CPU-minutes (11 to 26 minutes
-# measured on 2 cores, 42 on 2 cores shared with other jobs); CUDA ops take
+# measured on 2 cores, 42-45 on 2 cores shared with other jobs); CUDA ops take
 # much longer. The wheel (32 MB) is cached in $MMCV_WHEEL_CACHE: a rerun
 # takes about 30 seconds.
 #
