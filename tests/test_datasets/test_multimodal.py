@@ -165,15 +165,21 @@ def write_mvbench(root, video_writer):
     return root
 
 
+#: The two MVBench tasks ``write_mvbench`` writes: a frame folder and a video.
+MVBENCH_TASKS = [('Episodic Reasoning', 'episodic_reasoning.json',
+                  'tvqa/frames_fps3_hq', 'frame'),
+                 ('Moving Count', 'moving_count.json',
+                  'clevrer/video_validation', 'video')]
+
+
 def test_mvbench(tmp_path, config_dataset_factory, pipeline_factory,
                  video_writer, tiny_processor):
     root = write_mvbench(tmp_path, video_writer)
-    tasks = [('Episodic Reasoning', 'episodic_reasoning.json',
-              'tvqa/frames_fps3_hq', 'frame'),
-             ('Moving Count', 'moving_count.json',
-              'clevrer/video_validation', 'video')]
     dataset = config_dataset_factory(
-        'mvbench', split='test', data_root=str(root), tasks=tasks,
+        'mvbench',
+        split='test',
+        data_root=str(root),
+        tasks=MVBENCH_TASKS,
         pipeline=pipeline_factory(num_frames=4))
     assert len(dataset) == 2
     info = dataset.get_data_info(1)
@@ -201,12 +207,8 @@ def test_mvbench_reference_frame_sampling(tmp_path, config_dataset_factory,
     at 4 / 6 * 24 = 16 fps, so second_per_grid_ts = 2 / 16) and 32 strided
     frames (here all 5) told 2 fps for the frame folder."""
     root = write_mvbench(tmp_path, video_writer)
-    tasks = [('Episodic Reasoning', 'episodic_reasoning.json',
-              'tvqa/frames_fps3_hq', 'frame'),
-             ('Moving Count', 'moving_count.json',
-              'clevrer/video_validation', 'video')]
     dataset = config_dataset_factory(
-        'mvbench', split='test', data_root=str(root), tasks=tasks)
+        'mvbench', split='test', data_root=str(root), tasks=MVBENCH_TASKS)
     frames, video = dataset[0], dataset[1]
     assert frames['data_samples'].metainfo['frame_inds'] == [0, 1, 2, 3, 4]
     assert frames['inputs']['second_per_grid_ts'] == 1.0
@@ -220,7 +222,10 @@ def test_mvbench_reference_frame_sampling(tmp_path, config_dataset_factory,
                         answer='a')], f)
     with pytest.raises(KeyError, match=r"moving_count.json.*'candidates'"):
         config_dataset_factory(
-            'mvbench', split='test', data_root=str(root), tasks=tasks[1:])
+            'mvbench',
+            split='test',
+            data_root=str(root),
+            tasks=MVBENCH_TASKS[1:])
     with pytest.raises(ValueError, match="kind 'clip'"):
         config_dataset_factory(
             'mvbench', split='test', data_root=str(root),
