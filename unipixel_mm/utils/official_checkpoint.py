@@ -310,7 +310,9 @@ def build_from_official(ckpt_dir: str,
     ``torch_dtype`` and ``precision`` is ``'reference'``.
 
     Args:
-        ckpt_dir (str): directory with ``config.json`` and safetensors.
+        ckpt_dir (str): directory with ``config.json`` and safetensors, or
+            its Hugging Face hub id (``'PolyU-ChenLab/UniPixel-3B'``;
+            downloaded once into the Hugging Face cache).
         sam2_config (str, optional): SAM2 yaml overriding the config's
             ``sam2_config`` (needed when it names a yaml that is neither a
             file nor a config of the sam2 package).
@@ -326,8 +328,10 @@ def build_from_official(ckpt_dir: str,
     from transformers.modeling_utils import no_init_weights
 
     from unipixel_mm.registry import MODELS
+    from .hub import resolve_model_path
     from .setup_env import register_all_modules
 
+    ckpt_dir = resolve_model_path(ckpt_dir)
     register_all_modules(init_default_scope=False)
     config = read_official_config(ckpt_dir)
     generation = load_generation_config(ckpt_dir)
