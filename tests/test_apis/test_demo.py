@@ -1,5 +1,6 @@
 """The demo page's logic without a browser: media, clicks, drawing,
 answers, and messages for bad input."""
+import os.path as osp
 import re
 
 import cv2
@@ -8,7 +9,10 @@ import pytest
 from pycocotools import mask as mask_utils
 
 from unipixel_mm.apis import demo
+from unipixel_mm.apis.inference import config_processor
 from unipixel_mm.visualization import blend, object_color
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_video(path, frames):
@@ -186,3 +190,13 @@ def test_cli_errors_are_one_line(capsys, monkeypatch, tmp_path):
         err = capsys.readouterr().err.strip()
         assert info.value.code == 2 and len(err.splitlines()) == 1
         assert re.search(message, err), err
+
+
+def test_a_config_brings_its_processor():
+    # `tools/demo.py configs/unipixel_tiny_synthetic.py --random-weights`
+    # needs no --processor: the config's pipelines name it
+    config = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
+    assert config_processor(config) == dict(
+        type='build_tiny_processor', save_dir='data/tiny_processor')
+    base = osp.join(ROOT, 'configs', '_base_', 'models', 'unipixel_tiny.py')
+    assert config_processor(base) is None

@@ -24,8 +24,9 @@ from unipixel_mm.visualization import blend, object_color
 
 sync_api = pytest.importorskip('playwright.sync_api')
 
-#: Debian's chromium package (``apt-get install chromium``).
-CHROMIUM = '/usr/bin/chromium'
+#: Debian's chromium package (``apt-get install chromium``), unless
+#: ``UNIPIXEL_CHROMIUM`` names another Chromium binary.
+CHROMIUM = os.environ.get('UNIPIXEL_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
     '--no-first-run', '--disable-background-networking',
@@ -63,7 +64,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope='module')
 def browser():
     if not osp.isfile(CHROMIUM):
-        pytest.fail(f'no Chromium at {CHROMIUM}: apt-get install chromium')
+        pytest.fail(f'no Chromium at {CHROMIUM}: apt-get install chromium, '
+                    'or set UNIPIXEL_CHROMIUM')
     with sync_api.sync_playwright() as playwright, \
             tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
