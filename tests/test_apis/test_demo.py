@@ -6,10 +6,11 @@ import re
 import cv2
 import numpy as np
 import pytest
+import torch
 from pycocotools import mask as mask_utils
 
 from unipixel_mm.apis import demo
-from unipixel_mm.apis.inference import config_processor
+from unipixel_mm.apis.inference import check_model_files, config_processor
 from unipixel_mm.visualization import blend, object_color
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -200,3 +201,18 @@ def test_a_config_brings_its_processor():
         type='build_tiny_processor', save_dir='data/tiny_processor')
     base = osp.join(ROOT, 'configs', '_base_', 'models', 'unipixel_tiny.py')
     assert config_processor(base) is None
+
+
+def test_a_work_dir_stands_for_its_latest_checkpoint(tmp_path):
+    # `--checkpoint work_dirs/unipixel_tiny_synthetic` after the README's
+    # training, whatever its number of iterations
+    config = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    with pytest.raises(FileNotFoundError, match='nor a work dir'):
+        check_model_files(config, str(work_dir))
+    for step in (10, 20):
+        torch.save({'state_dict': {}}, str(work_dir / f'iter_{step}.pth'))
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'iter_20.pth'))
+    assert check_model_files(config, str(work_dir)) == (
+        config, str(work_dir / 'iter_20.pth'))

@@ -107,7 +107,10 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         required=True,
         help='official checkpoint directory, its Hugging Face hub id '
         '(e.g. PolyU-ChenLab/UniPixel-3B) or a config file')
-    parser.add_argument('--checkpoint', help='weights for a config file')
+    parser.add_argument(
+        '--checkpoint',
+        help='weights for a config file: a .pth, or a training work dir '
+        '(its latest checkpoint)')
     parser.add_argument(
         '--processor',
         help='tokenizer directory or hub id (default: --model, or the '

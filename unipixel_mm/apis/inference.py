@@ -28,7 +28,8 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
-from unipixel_mm.engine.checkpoint import is_readable_checkpoint
+from unipixel_mm.engine.checkpoint import (find_resumable_checkpoint,
+                                           is_readable_checkpoint)
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import build_from_official, register_all_modules
 from unipixel_mm.utils.hub import resolve_model_path
@@ -59,8 +60,8 @@ def init_model(config: str,
             ``'PolyU-ChenLab/UniPixel-3B'``, downloaded once into the
             Hugging Face cache), or an mmengine config file.
         checkpoint (str, optional): with a config file, an mmengine
-            checkpoint (``.pth``) or an official checkpoint directory (or
-            hub id).
+            checkpoint (``.pth``), a training work dir (its latest
+            checkpoint) or an official checkpoint directory (or hub id).
         device (str): device to put the model on.
         cfg_options (dict, optional): overrides of the config file.
         dtype (torch.dtype, optional): e.g. ``torch.bfloat16``; an official
@@ -120,7 +121,8 @@ def check_model_files(config: str,
 
     A hub id given for a checkpoint directory is resolved first
     (:func:`~unipixel_mm.utils.hub.resolve_model_path`: downloaded once,
-    then read from the Hugging Face cache).
+    then read from the Hugging Face cache); a training work dir given as
+    ``checkpoint`` stands for its latest complete checkpoint.
 
     Returns:
         tuple: ``config`` and ``checkpoint`` as local paths.
@@ -131,6 +133,15 @@ def check_model_files(config: str,
     """
     config = resolve_model_path(config)
     checkpoint = resolve_model_path(checkpoint)
+    if checkpoint and osp.isdir(checkpoint) and not osp.isfile(
+            osp.join(checkpoint, 'config.json')):
+        # a training work dir: its latest complete checkpoint
+        found = find_resumable_checkpoint(checkpoint)
+        if found is None:
+            raise FileNotFoundError(
+                f'"{checkpoint}" is neither an official checkpoint directory '
+                '(config.json) nor a work dir with a checkpoint')
+        checkpoint = found
     if osp.isdir(config):
         if checkpoint:
             raise ValueError(
