@@ -12,7 +12,7 @@ from hub_cache import HUB_ID, build_hub_cache
 from huggingface_hub import constants
 from parity_fixture import parity_fixture_files
 
-from unipixel_mm.apis import UniPixelInferencer, cli
+from unipixel_mm.apis import UniPixelInferencer, cli, init_model
 from unipixel_mm.utils.hub import is_hub_id, resolve_model_path
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -71,13 +71,13 @@ def test_uncached_id_offline_names_the_id(offline_hub):
     assert constants.HF_HUB_CACHE in message and '\n' not in message
 
 
-def test_inferencer_from_a_hub_id(offline_hub):
+def test_init_model_and_inferencer_from_a_hub_id(offline_hub):
     _, sam2_yaml = parity_fixture_files()
-    # init_model, and the processor from the snapshot as from an official
-    # folder
+    model = init_model(HUB_ID, sam2_config=sam2_yaml)
+    # the processor (tokenizer) of the hub repository
     inferencer = UniPixelInferencer(
-        HUB_ID,
-        sam2_config=sam2_yaml,
+        model,
+        processor=HUB_ID,
         num_frames=2,
         generation_cfg=dict(max_new_tokens=2))
     image = np.random.default_rng(0).integers(0, 255, (40, 48, 3), np.uint8)
