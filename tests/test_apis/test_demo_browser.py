@@ -91,12 +91,13 @@ def value(page, elem_id: str) -> str:
     return page.input_value(f'#{elem_id} textarea')
 
 
-def wait_for_message(page, start: str = '') -> str:
-    """The message box once it holds a text (starting with ``start``)."""
+def wait_for_message(page, previous: str = '') -> str:
+    """The message box once it holds a text other than ``previous``."""
     page.wait_for_function(
-        'start => document.querySelector("#message textarea").value'
-        '.startsWith(start) && document.querySelector("#message textarea")'
-        '.value !== ""', arg=start)
+        'previous => { const text = document.querySelector('
+        '"#message textarea").value; '
+        'return text !== "" && text !== previous; }',
+        arg=previous)
     return value(page, 'message')
 
 
@@ -131,8 +132,7 @@ def test_point_prompt_answer_and_overlay(page, browser, tmp_path):
     assert abs(x - CLICK[0]) <= 1 and abs(y - CLICK[1]) <= 1
 
     page.click('#submit')
-    message = wait_for_message(page, 'Done')
-    assert message == 'Done: 1 object(s) on 1 frame(s).'
+    assert wait_for_message(page) == 'Done: 1 object(s) on 1 frame(s).'
 
     link = page.locator('#masks a[download]').get_attribute('href')
     masks = json.loads(browser.request.get(link).body())
@@ -172,6 +172,8 @@ def test_bad_input_is_a_message(page, tmp_path):
     with open(broken, 'wb') as f:
         f.write(os.urandom(64))
     page.set_input_files('#media input[type=file]', broken)
-    message = wait_for_message(page, 'ValueError: Cannot read the video')
+    message = wait_for_message(
+        page, 'ValueError: Upload an image or a video first')
+    assert message.startswith('ValueError: Cannot read the video')
     assert 'broken.mp4' in message and '\n' not in message
     assert 'Traceback' not in page.content()
