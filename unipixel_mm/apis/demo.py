@@ -6,11 +6,12 @@ the masks drawn over the sampled frames (and as COCO RLE JSON). Bad input
 (no file, an unreadable video, a prompt outside the frame...) is a message
 in the page, never a traceback.
 
-Example::
+Example (then open http://127.0.0.1:7860)::
 
     python tools/demo.py PolyU-ChenLab/UniPixel-3B
+    # the tiny model after the README's training (its latest checkpoint)
     python tools/demo.py configs/unipixel_tiny_synthetic.py \\
-        --checkpoint work_dirs/unipixel_tiny_synthetic/iter_300.pth
+        --checkpoint work_dirs/unipixel_tiny_synthetic
 
 The page logic is plain functions (:func:`open_media`, :func:`add_click`,
 :func:`draw_prompts`, :func:`answer`) that :func:`build_demo` wires to
