@@ -12,6 +12,7 @@ from .refcoco import RefCOCODataset
 from .referring_video import (LVVISDataset, MeViSDataset, RefDAVIS17Dataset,
                               ReferringVideoDataset, RefYouTubeVOSDataset,
                               ReVOSDataset)
+from .qwen3_processor import build_tiny_qwen3_processor
 from .samplers import DataTypeGroupSampler, sample_data_type
 from .semantic_seg import (ADE20KDataset, COCOPartDataset, COCOStuffDataset,
                            LabelMapDataset, MapillaryDataset, PACOLVISDataset,
@@ -37,6 +38,6 @@ __all__ = [
     'InstITVideoDataset', 'OspreyDataset', 'LLaVAInstructDataset',
     'MVBenchDataset', 'VideoMMEDataset', 'MixedPixelDataset', 'REF_TOKEN',
     'SEG_TOKEN', 'MEM_TOKEN', 'IGNORE_INDEX', 'build_processor',
-    'build_tiny_processor', 'get_processor', 'unipixel_collate',
-    'DataTypeGroupSampler', 'sample_data_type'
+    'build_tiny_processor', 'build_tiny_qwen3_processor', 'get_processor',
+    'unipixel_collate', 'DataTypeGroupSampler', 'sample_data_type'
 ]

@@ -22,6 +22,7 @@ from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
 from unipixel_mm.models.utils.dtype import resolve_dtype
 from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
+                                                 check_base_model,
                                                  load_checked,
                                                  modular_to_official_key,
                                                  official_to_modular_key,
@@ -281,6 +282,9 @@ def load_official_checkpoint(model: torch.nn.Module,
         TypeError: when a tensor's dtype differs from the others' or is not
             a floating dtype the model can load (the message names it).
     """
+    llm = getattr(model, 'llm', None)
+    if llm is not None:
+        check_base_model(ckpt_dir, llm.config.model_type)
     config = osp.join(ckpt_dir, 'config.json')
     if dtype is None and osp.isfile(config):
         with open(config) as f:
