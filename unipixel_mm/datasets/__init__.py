@@ -6,13 +6,13 @@ from .inst_it import InstITImageDataset, InstITVideoDataset
 from .mixed import MixedPixelDataset
 from .multimodal import LLaVAInstructDataset, MVBenchDataset, VideoMMEDataset
 from .osprey import OspreyDataset
+from .qwen3_processor import build_tiny_qwen3_processor
 from .reason_seg import ReasonSegDataset
 from .ref_sav import RefSAVDataset, RefSAVEvalDataset
 from .refcoco import RefCOCODataset
 from .referring_video import (LVVISDataset, MeViSDataset, RefDAVIS17Dataset,
                               ReferringVideoDataset, RefYouTubeVOSDataset,
                               ReVOSDataset)
-from .qwen3_processor import build_tiny_qwen3_processor
 from .samplers import DataTypeGroupSampler, sample_data_type
 from .semantic_seg import (ADE20KDataset, COCOPartDataset, COCOStuffDataset,
                            LabelMapDataset, MapillaryDataset, PACOLVISDataset,
