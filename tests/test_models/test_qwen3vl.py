@@ -10,10 +10,11 @@ from mmengine.config import Config
 from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 from transformers.video_utils import VideoMetadata
 
+from unipixel_mm.datasets import unipixel_collate
 from unipixel_mm.datasets.qwen3_processor import (build_tiny_qwen3_processor,
                                                   expand_video_placeholder)
 from unipixel_mm.models.utils.hf_weights import official_to_modular_key
-from unipixel_mm.registry import MODELS
+from unipixel_mm.registry import DATASETS, MODELS
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 CONFIGS = osp.join(ROOT, 'configs')
@@ -194,3 +195,34 @@ def test_qwen3_parts_load_from_a_qwen3_directory(tiny_cfg, tmp_path):
         if name.startswith(('vision_tokenizer.', 'llm.model.',
                             'llm.lm_head.')):
             assert torch.equal(value, own[name]), name
+
+
+def test_visual_prompts_train_on_qwen3(tmp_path):
+    """<|ref|> (point / box) and <|mem|> (mask) prompts of SyntheticShapes
+    through the tiny Qwen3-VL config's pipeline: the prompt encoder and the
+    memory bank (pooling Qwen3-VL features) get gradients."""
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'unipixel_qwen3vl_tiny_synthetic.py'))
+    processor = dict(cfg.tiny_processor, save_dir=str(tmp_path))
+    pipeline = [
+        dict(step, processor=processor) if 'processor' in step else step
+        for step in cfg.train_pipeline
+    ]
+    dataset = DATASETS.build(
+        dict(
+            cfg.train_dataloader.dataset,
+            tasks=('ref', 'region'),
+            num_samples=2,
+            pipeline=pipeline))
+    samples = [dataset[i] for i in range(2)]
+    ids = torch.cat([s['inputs']['input_ids'] for s in samples])
+    assert (ids == cfg.model.ref_token_id).any()
+    assert (ids == cfg.model.mem_token_id).any()
+    model = build_tiny(cfg).train()
+    data = model.data_preprocessor(unipixel_collate(samples), True)
+    losses = model(**data, mode='loss')
+    sum(losses.values()).backward()
+    assert torch.isfinite(losses['loss_lm'])
+    for part in (model.prompt_encoder.out_proj, model.memory_bank.proj):
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for p in part.parameters())

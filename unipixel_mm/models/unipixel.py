@@ -650,6 +650,10 @@ class UniPixel(BaseModel):
             objs = objs.clone()
             objs[~objs.flatten(1).any(dim=1)] = True
             grid_thw = inputs['video_grid_thw'][rows.index(b)]
+            # the frames' times (Qwen3-VL writes them into the text)
+            seconds = inputs.get('second_per_grid_ts')
+            seconds = None if seconds is None else float(
+                seconds[rows.index(b)])
             prompt_masks = masks_to_token_grid(
                 objs.transpose(0, 1).cpu(), grid_thw.tolist(),
                 vision.config.patch_size, vision.merge_size,
@@ -667,6 +671,7 @@ class UniPixel(BaseModel):
                     prompt_masks=prompt_masks,
                     frames=range(objs.size(1)),
                     video_grid_thw=grid_thw.cpu(),
+                    second_per_grid_ts=seconds,
                     seg_targets=False,
                     entry=sample.metainfo.get('entry', f'sample {b}')))
             seqs.append(results['input_ids'].to(ids.device))
