@@ -226,3 +226,35 @@ def test_visual_prompts_train_on_qwen3(tmp_path):
     for part in (model.prompt_encoder.out_proj, model.memory_bank.proj):
         assert any(p.grad is not None and p.grad.abs().sum() > 0
                    for p in part.parameters())
+
+
+def test_cached_generation_matches_transformers(processor, tiny_cfg):
+    """KV-cached greedy decoding (DeepStack at the prefill, positions from
+    the rope offsets) writes transformers' Qwen3-VL tokens."""
+    model = build_tiny(tiny_cfg)
+    hf = hf_twin(model, tiny_cfg)
+    _, batch = video_batch(processor, num_frames=2)
+    inputs = dict(
+        input_ids=batch['input_ids'],
+        attention_mask=batch['attention_mask'],
+        pixel_values_videos=batch['pixel_values_videos'],
+        video_grid_thw=batch['video_grid_thw'])
+    ours = model.generate(inputs, max_new_tokens=6, decode_masks=False)[0]
+    with torch.no_grad():
+        theirs = hf.generate(
+            **inputs,
+            max_new_tokens=6,
+            do_sample=False,
+            eos_token_id=None,
+            pad_token_id=tiny_cfg.model.pad_token_id)
+    expected = theirs[0, inputs['input_ids'].size(1):]
+    assert ours.ids.numel() == 6
+    assert torch.equal(ours.ids, expected)
+
+
+def test_qwen3_model_is_not_exported_as_official(tiny_cfg, tmp_path):
+    from unipixel_mm.utils.official_checkpoint import \
+        export_official_checkpoint
+    with pytest.raises(ValueError, match='built on qwen3_vl'):
+        export_official_checkpoint(build_tiny(tiny_cfg), str(tmp_path / 'x'))
+    assert not (tmp_path / 'x').exists()

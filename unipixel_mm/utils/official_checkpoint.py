@@ -22,6 +22,7 @@ from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
 from unipixel_mm.models.utils.dtype import resolve_dtype
 from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
+                                                 base_model_type,
                                                  check_base_model,
                                                  load_checked,
                                                  modular_to_official_key,
@@ -356,6 +357,12 @@ def official_config_from_model(model) -> Tuple[dict, Optional[dict]]:
         not a config of the sam2 package (else None).
     """
     text = model.llm.config.to_dict()
+    if base_model_type(text['model_type']) != 'qwen2_5_vl':
+        raise ValueError(
+            f'The official UniPixel format holds Qwen2.5-VL models (model '
+            f'type "{MODEL_TYPE}"); this model is built on '
+            f'{base_model_type(text["model_type"])}: save it as an mmengine '
+            'checkpoint instead')
     config = dict(
         architectures=['PixelQwen2_5_VLForConditionalGeneration'],
         model_type=MODEL_TYPE,
