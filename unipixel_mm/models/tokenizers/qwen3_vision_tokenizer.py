@@ -28,7 +28,7 @@ class DeepStackVisionTokens(VisionTokens):
             of S intermediate ViT blocks, added to the hidden states of the
             item's visual positions after the first S LLM layers.
     """
-    deepstack: List[torch.Tensor] = None
+    deepstack: Optional[List[torch.Tensor]] = None
 
 
 @MODELS.register_module()
