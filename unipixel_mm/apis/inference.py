@@ -19,7 +19,6 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 
 from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
-from unipixel_mm.datasets.tokenizer import REF_TOKEN, SEG_TOKEN, get_processor
 from unipixel_mm.datasets.transforms import (FormatConversation, LoadFrames,
                                              PackUniPixelInputs,
                                              QwenVideoProcess, SAM2Resize,
@@ -30,6 +29,7 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      sample_frame_inds)
 from unipixel_mm.engine.checkpoint import is_readable_checkpoint
 from unipixel_mm.registry import MODELS
+from unipixel_mm.text import REF_TOKEN, get_processor, seg_by_id_answer
 from unipixel_mm.utils import build_from_official, register_all_modules
 from unipixel_mm.utils.strict_loading import load_checkpoint_strict
 from .records import InferenceRequest, InferenceResult, Media
@@ -303,8 +303,7 @@ class UniPixelInferencer:
             # answer is given), then ask the question about [i]
             oids = [obj['oid'] for obj in objects]
             turn['question'] = SEG_MEMORY_PROMPTS[0].format(text)
-            turn['answer_prefix'] = ' '.join(f'[{oid}] {SEG_TOKEN}'
-                                             for oid in oids)
+            turn['answer_prefix'] = seg_by_id_answer(oids)
             follow_up = re.sub(r'\s*' + re.escape(REF_TOKEN), '', text)
         results.update(
             objects=objects,

@@ -1,3 +1,6 @@
+from unipixel_mm.text import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
+                              build_processor, build_tiny_processor,
+                              get_processor)
 from .base_pixel_dataset import TASKS, BasePixelDataset
 from .collate import unipixel_collate
 from .custom import CustomPixelDataset
@@ -17,8 +20,6 @@ from .semantic_seg import (ADE20KDataset, COCOPartDataset, COCOStuffDataset,
                            LabelMapDataset, MapillaryDataset, PACOLVISDataset,
                            PASCALPartDataset)
 from .synthetic_shapes import SyntheticShapesDataset
-from .tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
-                        build_processor, build_tiny_processor, get_processor)
 from .transforms import *  # noqa: F401,F403
 from .vicas import ViCaSDataset
 from .videorefer import (VideoRefer700KDataset, VideoReferBenchDDataset,

@@ -14,11 +14,11 @@ from transformers.generation.logits_process import (LogitsProcessorList,
                                                     TopKLogitsWarper,
                                                     TopPLogitsWarper)
 
-from unipixel_mm.datasets.tokenizer import get_processor
-from unipixel_mm.datasets.transforms import FormatConversation
-from unipixel_mm.datasets.transforms.processing import masks_to_token_grid
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
+from unipixel_mm.text import (QWEN2_5_VL_TOKEN_IDS, ConversationFormatter,
+                              get_processor, masks_to_token_grid,
+                              special_token_ids)
 from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
 from .utils.dtype import resolve_dtype
@@ -77,18 +77,21 @@ class UniPixel(BaseModel):
         memory_bank (dict, optional): config of the object memory bank.
         mask_decoder (dict, optional): config of the mask decoder.
         mask_loss (dict): config of the masklet loss.
-        image_token_id, video_token_id, vision_start_token_id (int): ids of
-            Qwen2.5-VL's ``<|image_pad|>``, ``<|video_pad|>`` and
+        image_token_id, video_token_id, vision_start_token_id (int, optional):
+            ids of Qwen2.5-VL's ``<|image_pad|>``, ``<|video_pad|>`` and
             ``<|vision_start|>``.
-        ref_token_id, seg_token_id, mem_token_id (int): ids of ``<|ref|>``,
-            ``<|seg|>`` and ``<|mem|>``.
-        eos_token_id (int | list[int]): id(s) that end generation.
-        pad_token_id (int): id written after a sequence ended.
+        ref_token_id, seg_token_id, mem_token_id (int, optional): ids of
+            ``<|ref|>``, ``<|seg|>`` and ``<|mem|>``.
+        eos_token_id (int | list[int], optional): id(s) that end generation.
+        pad_token_id (int, optional): id written after a sequence ended.
+            Token ids left None are read from the ``tokenizer`` processor
+            when there is one, else they are the official Qwen2.5-VL ones
+            (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`).
         sample_objects (int): in training, supervise at most this many random
             ``<|seg|>`` objects per sample (-1: all).
         generation_cfg (dict): default ``generate`` options of ``predict``.
         tokenizer (str | dict, optional): processor directory or builder
-            config (see ``unipixel_mm.datasets.tokenizer.get_processor``);
+            config (see ``unipixel_mm.text.get_processor``);
             with it ``predict`` decodes answers into ``pred_text``. Loaded
             on first use.
         train_cfg (dict, optional): what trains, as the reference's
@@ -126,14 +129,14 @@ class UniPixel(BaseModel):
                  memory_bank: Optional[dict] = None,
                  mask_decoder: Optional[dict] = None,
                  mask_loss: dict = dict(type='MultiStepMaskLoss'),
-                 image_token_id: int = 151655,
-                 video_token_id: int = 151656,
-                 vision_start_token_id: int = 151652,
-                 ref_token_id: int = 151665,
-                 seg_token_id: int = 151666,
-                 mem_token_id: int = 151667,
-                 eos_token_id: Union[int, List[int]] = 151645,
-                 pad_token_id: int = 151643,
+                 image_token_id: Optional[int] = None,
+                 video_token_id: Optional[int] = None,
+                 vision_start_token_id: Optional[int] = None,
+                 ref_token_id: Optional[int] = None,
+                 seg_token_id: Optional[int] = None,
+                 mem_token_id: Optional[int] = None,
+                 eos_token_id: Union[None, int, List[int]] = None,
+                 pad_token_id: Optional[int] = None,
                  sample_objects: int = -1,
                  generation_cfg: Optional[dict] = None,
                  tokenizer: Optional[Union[str, dict]] = None,
@@ -143,6 +146,19 @@ class UniPixel(BaseModel):
                  dtype: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
+        ids = self._token_ids(
+            tokenizer,
+            image_token_id=image_token_id,
+            video_token_id=video_token_id,
+            vision_start_token_id=vision_start_token_id,
+            ref_token_id=ref_token_id,
+            seg_token_id=seg_token_id,
+            mem_token_id=mem_token_id,
+            eos_token_id=eos_token_id,
+            pad_token_id=pad_token_id)
+        (image_token_id, video_token_id, vision_start_token_id, ref_token_id,
+         seg_token_id, mem_token_id, eos_token_id,
+         pad_token_id) = ids.values()
         if data_preprocessor is None:
             data_preprocessor = dict(type='UniPixelDataPreprocessor')
         if isinstance(data_preprocessor, dict):
@@ -209,6 +225,22 @@ class UniPixel(BaseModel):
         apply_precision(self, precision)
         if dtype is not None:
             self.to(resolve_dtype(dtype))
+
+    @staticmethod
+    def _token_ids(tokenizer: Optional[Union[str, dict]],
+                   **given: Optional[int]) -> Dict[str, int]:
+        """The special token ids: those the config gives, else the
+        processor's (``tokenizer``), else Qwen2.5-VL's
+        (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`); in the order of
+        ``given``."""
+        if tokenizer is not None and None in given.values():
+            known = special_token_ids(get_processor(tokenizer).tokenizer)
+        else:
+            known = QWEN2_5_VL_TOKEN_IDS
+        return {
+            name: known[name] if value is None else value
+            for name, value in given.items()
+        }
 
     def _setup_training(self,
                         trainable: Sequence[str] = (),
@@ -594,10 +626,9 @@ class UniPixel(BaseModel):
             tuple[dict, list[PixelDataSample]]: The left-padded batch (the
             same visual inputs) and samples holding the mask prompts.
         """
-        # the follow-up is formatted as the data pipeline formats a
-        # mask-prompted question
         if self._memory_formatter is None:
-            self._memory_formatter = FormatConversation(self.tokenizer_cfg)
+            self._memory_formatter = ConversationFormatter(
+                self.tokenizer_cfg)
         ids = inputs['input_ids']
         rows = [
             b for b in range(ids.size(0))
@@ -622,22 +653,15 @@ class UniPixel(BaseModel):
                 objs.transpose(0, 1).cpu(), grid_thw.tolist(),
                 vision.config.patch_size, vision.merge_size,
                 vision.temporal_patch_size)
-            results = self._memory_formatter(
-                dict(
-                    turns=[
-                        dict(
-                            question=turn['question'],
-                            answer=None,
-                            answer_prefix=turn.get('answer_prefix'))
-                    ],
-                    objects=[dict(oid=oid) for oid in oids],
-                    prompt_type='mask',
-                    prompt_masks=prompt_masks,
-                    frames=range(objs.size(1)),
-                    video_grid_thw=grid_thw.cpu(),
-                    seg_targets=False,
-                    entry=sample.metainfo.get('entry', f'sample {b}')))
-            seqs.append(results['input_ids'].to(ids.device))
+            follow_ids = self._memory_formatter.follow_up(
+                turn['question'],
+                oids,
+                prompt_masks,
+                grid_thw.cpu(),
+                objs.size(1),
+                answer_prefix=turn.get('answer_prefix'),
+                entry=sample.metainfo.get('entry', f'sample {b}'))
+            seqs.append(follow_ids.to(ids.device))
             follow = PixelDataSample(metainfo=sample.metainfo)
             follow.prompt_masks = prompt_masks.to(ids.device)
             samples.append(follow)
