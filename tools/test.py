@@ -24,12 +24,13 @@ from mmengine.model import is_model_wrapper
 from unipixel_mm import fileio
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner
-from unipixel_mm.engine.checkpoint import is_readable_checkpoint
-from unipixel_mm.utils import (model_cfg_from_official, read_official_config,
-                               register_all_modules)
-from unipixel_mm.utils.official_checkpoint import (OFFICIAL_PRECISION,
-                                                   load_generation_config)
-from unipixel_mm.utils.strict_loading import load_checkpoint_strict
+from unipixel_mm.models.checkpoint import (OFFICIAL_PRECISION,
+                                           is_readable_checkpoint,
+                                           load_checkpoint_strict,
+                                           load_generation_config,
+                                           model_cfg_from_official,
+                                           read_official_config)
+from unipixel_mm.utils import register_all_modules
 
 #: The keys a benchmark config sets over a model config.
 BENCHMARK_KEYS = ('test_dataloader', 'test_evaluator', 'val_dataloader',

@@ -27,11 +27,12 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
-from unipixel_mm.engine.checkpoint import is_readable_checkpoint
+from unipixel_mm.models.checkpoint import (build_from_official,
+                                           is_readable_checkpoint,
+                                           load_checkpoint_strict)
 from unipixel_mm.registry import MODELS
 from unipixel_mm.text import REF_TOKEN, get_processor, seg_by_id_answer
-from unipixel_mm.utils import build_from_official, register_all_modules
-from unipixel_mm.utils.strict_loading import load_checkpoint_strict
+from unipixel_mm.utils import register_all_modules
 from .records import InferenceRequest, InferenceResult, Media
 from .stream import StreamSession
 

@@ -19,13 +19,14 @@ from unipixel_mm.structures import PixelDataSample
 from unipixel_mm.text import (QWEN2_5_VL_TOKEN_IDS, ConversationFormatter,
                               get_processor, masks_to_token_grid,
                               special_token_ids)
+from .checkpoint.partial import load_partial_checkpoints
+from .checkpoint.weight_names import checkpoint_weight_names
 from .data_preprocessor import pad_sequences
 from .llm.qwen_llm_head import LLMOutput
 from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
-                             load_partial_checkpoints, set_trainable)
+                             set_trainable)
 from .utils.precision import apply_precision
-from .utils.weight_names import checkpoint_weight_names
 
 SampleList = Optional[Sequence[PixelDataSample]]
 

@@ -9,8 +9,8 @@ from sam2.modeling.sam2_base import NO_OBJ_SCORE
 from tqdm import tqdm
 
 from unipixel_mm.registry import MODELS
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.fp32 import Float32Module
-from ..utils.weight_names import file_weight_names
 from .sam2_builder import build_sam2_base
 
 # (vision_feats, vision_pos_embeds, feat_sizes) of one frame, features as

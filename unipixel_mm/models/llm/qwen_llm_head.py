@@ -15,11 +15,11 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
 
 from unipixel_mm.registry import MODELS
 from unipixel_mm.text import QWEN2_5_VL_TOKEN_IDS as _QWEN_IDS
+from ..checkpoint.hf_weights import load_hf_part
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.hf_weights import load_hf_part
-from ..utils.weight_names import file_weight_names
 
 
 @dataclass

@@ -10,11 +10,11 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
     Qwen2_5_VisionTransformerPretrainedModel
 
 from unipixel_mm.registry import MODELS
+from ..checkpoint.hf_weights import load_hf_part
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.hf_weights import load_hf_part
-from ..utils.weight_names import file_weight_names
 
 
 @dataclass
