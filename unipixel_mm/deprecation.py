@@ -3,6 +3,9 @@ import importlib
 import warnings
 from typing import Callable, Dict
 
+#: Old module -> {moved name: module it lives in now}, of every alias made.
+MOVED: Dict[str, Dict[str, str]] = {}
+
 
 def moved_names(old_module: str, new_locations: Dict[str, str]) -> Callable:
     """A module ``__getattr__`` that serves moved names with a warning.
@@ -16,6 +19,7 @@ def moved_names(old_module: str, new_locations: Dict[str, str]) -> Callable:
         warns with a ``DeprecationWarning`` naming the new location and
         returns the object; other names raise ``AttributeError``.
     """
+    MOVED[old_module] = dict(new_locations)
 
     def __getattr__(name: str):
         if name not in new_locations:
