@@ -272,22 +272,16 @@ class UniPixel(BaseModel):
 
     @torch.no_grad()
     def init_weights(self) -> None:
-        """Initialise the components, then the new modules as the reference
-        does: the ``<|ref|>`` prompt encoder's SAM prompt encoder starts as a
-        copy of SAM2's and the memory bank's projection as a copy of the
-        vision merger's MLP (parameters only)."""
+        """Initialise the components, then the new modules from the others
+        as the reference does (the ``<|ref|>`` prompt encoder from the mask
+        decoder, the memory bank from the vision tokenizer; see
+        :mod:`unipixel_mm.models.base`), then load ``partial_checkpoints``.
+        """
         super().init_weights()
-        pairs = []
         if self.prompt_encoder is not None:
-            pairs.append((self.prompt_encoder.sam_prompt_encoder,
-                          self.mask_decoder.sam2.sam_prompt_encoder))
+            self.prompt_encoder.init_from_mask_decoder(self.mask_decoder)
         if self.memory_bank is not None:
-            pairs.append((self.memory_bank.proj,
-                          self.vision_tokenizer.visual.merger.mlp))
-        for target, source in pairs:
-            for dst, src in zip(target.parameters(), source.parameters()):
-                if dst.shape == src.shape:
-                    dst.copy_(src)
+            self.memory_bank.init_from_vision_tokenizer(self.vision_tokenizer)
         load_partial_checkpoints(self, self.partial_checkpoints)
 
     # ------------------------------------------------------------------ #

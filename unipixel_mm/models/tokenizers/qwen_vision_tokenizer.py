@@ -3,13 +3,14 @@ from dataclasses import dataclass
 from typing import List, Optional, Set
 
 import torch
-from mmengine.model import BaseModule
+from torch import nn
 from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import \
     Qwen2_5_VLVisionConfig
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
     Qwen2_5_VisionTransformerPretrainedModel
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseVisionTokenizer
 from ..checkpoint.hf_weights import load_hf_part
 from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
@@ -34,7 +35,7 @@ class VisionTokens:
 
 
 @MODELS.register_module()
-class QwenVisionTokenizer(BaseModule):
+class QwenVisionTokenizer(BaseVisionTokenizer):
     """Qwen2.5-VL's windowed ViT and patch merger (transformers' module).
 
     Args:
@@ -104,6 +105,10 @@ class QwenVisionTokenizer(BaseModule):
     @property
     def temporal_patch_size(self) -> int:
         return self.config.temporal_patch_size
+
+    def projector_to_copy(self) -> nn.Module:
+        """The patch merger's MLP (the memory bank starts as its copy)."""
+        return self.visual.merger.mlp
 
     def forward(self, pixel_values: torch.Tensor,
                 grid_thw: torch.Tensor) -> VisionTokens:
