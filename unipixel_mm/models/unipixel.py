@@ -1,56 +1,26 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
-import logging
 import random
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
-from tqdm import tqdm
 from transformers.cache_utils import DynamicCache
-from transformers.generation.logits_process import (LogitsProcessorList,
-                                                    TemperatureLogitsWarper,
-                                                    TopKLogitsWarper,
-                                                    TopPLogitsWarper)
 
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
 from unipixel_mm.text import (QWEN2_5_VL_TOKEN_IDS, ConversationFormatter,
-                              get_processor, masks_to_token_grid,
-                              special_token_ids)
+                              get_processor, special_token_ids)
 from .checkpoint.partial import load_partial_checkpoints
 from .checkpoint.weight_names import checkpoint_weight_names
-from .data_preprocessor import pad_sequences
+from .generation import GenerationResult, generate
 from .llm.qwen_llm_head import LLMOutput
+from .pixelqa import generate_memory_turns, memory_turn_inputs
 from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
                              set_trainable)
 from .utils.precision import apply_precision
 
 SampleList = Optional[Sequence[PixelDataSample]]
-
-
-@dataclass
-class GenerationResult:
-    """Generation of one sample.
-
-    Attributes:
-        ids (Tensor): (N,) generated token ids (without the prompt).
-        masks (Tensor): (S, T, H, W) bool, one masklet per ``<|seg|>`` token
-            of the prompt and of the answer, in text order.
-        mask_scores (Tensor): (S, T) object-presence logits.
-        prompt_ids (Tensor, optional): (L,) the prompt of the answer when
-            the model wrote it (the follow-up of a memory turn).
-        seg_prompts (Tensor, optional): (S, K, C) the SAM2 prompt tokens of
-            the ``<|seg|>`` tokens (set whenever there are any, with or
-            without mask decoding; a streaming tracker reads them).
-    """
-    ids: torch.Tensor
-    masks: torch.Tensor
-    mask_scores: torch.Tensor
-    prompt_ids: Optional[torch.Tensor] = None
-    seg_prompts: Optional[torch.Tensor] = None
 
 
 @MODELS.register_module()
@@ -179,7 +149,7 @@ class UniPixel(BaseModel):
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
         self.tokenizer_cfg = tokenizer
-        self._memory_formatter = None
+        self._text_formatter = None
 
         self.mask_decoder = MODELS.build(
             mask_decoder) if mask_decoder else None
@@ -410,11 +380,23 @@ class UniPixel(BaseModel):
         self._embed_prompts(ids, embeds, items, data_samples)
         return embeds, items
 
-    def _prefill(self,
-                 inputs: dict,
-                 data_samples: SampleList,
-                 use_cache: bool = False,
-                 logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
+    def prefill(self,
+                inputs: dict,
+                data_samples: SampleList,
+                use_cache: bool = False,
+                logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
+        """Embeds the prompt and runs the LLM over it once.
+
+        Args:
+            inputs (dict): The batch of the data preprocessor.
+            data_samples (list[PixelDataSample], optional): The prompts.
+            use_cache (bool): Return a KV cache to decode from.
+            logits_to_keep (int): Logits of the last positions only (0: all).
+
+        Returns:
+            tuple[LLMOutput, Tensor]: The LLM outputs and (B, 1) the rope
+            position deltas of the next tokens.
+        """
         embeds, _ = self.embed_inputs(inputs, data_samples)
         if self.training and not embeds.requires_grad:
             # keeps gradient checkpointing alive when embeddings are frozen
@@ -456,7 +438,7 @@ class UniPixel(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            return self._prefill(inputs, data_samples)[0].logits
+            return self.prefill(inputs, data_samples)[0].logits
         raise RuntimeError(f'Invalid mode "{mode}"; UniPixel supports '
                            '"loss", "predict" and "tensor"')
 
@@ -472,7 +454,7 @@ class UniPixel(BaseModel):
         """
         if 'labels' not in inputs:
             raise KeyError('mode="loss" needs "labels" in the inputs')
-        out, _ = self._prefill(inputs, data_samples)
+        out, _ = self.prefill(inputs, data_samples)
         losses = dict(loss_lm=self.llm.lm_loss(out.logits, inputs['labels']))
         seg_terms: Dict[str, torch.Tensor] = {}
         num_seg = 0
@@ -552,125 +534,6 @@ class UniPixel(BaseModel):
                 sample.pred_text = self.decode(result.ids)
         return list(data_samples)
 
-    @torch.no_grad()
-    def generate_memory_turns(self, inputs: dict,
-                              data_samples: Sequence[PixelDataSample],
-                              **generation) -> List[GenerationResult]:
-        """Segment, remember, then answer (PixelQA).
-
-        1. The given conversation (its answer holds one ``<|seg|>`` per
-           object, e.g. ``[0] <|seg|> [1] <|seg|>``) is read once and its
-           ``<|seg|>`` objects are segmented and tracked through the frames.
-        2. The masks become mask prompts (``<|mem|>`` tokens; an object
-           found on no frame is prompted with the whole frame, as the
-           reference does) of the follow-up ``memory_turn['question']``
-           about objects ``[oid]``, which is answered with
-           ``generation_cfg`` updated by ``generation``. The visual tokens
-           are computed once.
-
-        Needs the ``tokenizer`` (to write the follow-up prompt) and a memory
-        bank.
-
-        Args:
-            inputs (dict): The batch of the data preprocessor.
-            data_samples (Sequence[PixelDataSample]): Samples with
-                ``memory_turn = dict(question, oids, answer_prefix=None)``.
-            **generation: Options of :meth:`generate` for the answers.
-
-        Returns:
-            list[GenerationResult]: per sample, the answer's ids, the masks
-            and scores of the first pass's objects followed by those of any
-            ``<|seg|>`` of the answer, and the follow-up prompt's ids
-            (``prompt_ids``).
-        """
-        if self.tokenizer_cfg is None or self.memory_bank is None:
-            raise ValueError('Answering a memory_turn needs the tokenizer '
-                             'option and a memory bank')
-        options = dict(self.generation_cfg, **generation)
-        inputs = dict(inputs, vision_cache={})
-        first = self.generate(inputs, data_samples,
-                              **dict(options, max_new_tokens=0))
-        follow_inputs, follow_samples = self.memory_turn_inputs(
-            inputs, data_samples, [r.masks for r in first])
-        answers = self.generate(follow_inputs, follow_samples, **options)
-        return [
-            GenerationResult(
-                ans.ids,
-                torch.cat([seg.masks, ans.masks]),
-                torch.cat([seg.mask_scores, ans.mask_scores]),
-                prompt_ids=follow_inputs['input_ids'][b][
-                    follow_inputs['attention_mask'][b].bool()])
-            for b, (seg, ans) in enumerate(zip(first, answers))
-        ]
-
-    def memory_turn_inputs(
-        self, inputs: dict, data_samples: Sequence[PixelDataSample],
-        masks: Sequence[torch.Tensor]
-    ) -> Tuple[dict, List[PixelDataSample]]:
-        """The batch of the follow-up questions, with ``masks`` as their
-        mask prompts (step 2 of :meth:`generate_memory_turns`).
-
-        Args:
-            inputs (dict): The batch of the first pass (videos).
-            data_samples (Sequence[PixelDataSample]): Its samples, with
-                ``memory_turn``.
-            masks (Sequence[Tensor]): Per sample (O, T, H, W) bool, one
-                masklet per object of ``memory_turn['oids']``.
-
-        Returns:
-            tuple[dict, list[PixelDataSample]]: The left-padded batch (the
-            same visual inputs) and samples holding the mask prompts.
-        """
-        if self._memory_formatter is None:
-            self._memory_formatter = ConversationFormatter(
-                self.tokenizer_cfg)
-        ids = inputs['input_ids']
-        rows = [
-            b for b in range(ids.size(0))
-            if (ids[b] == self.video_token_id).any()
-        ]
-        vision = self.vision_tokenizer
-        seqs, samples = [], []
-        for b, (sample, objs) in enumerate(zip(data_samples, masks)):
-            turn = sample.memory_turn
-            oids = [str(o) for o in turn['oids']]
-            if b not in rows:
-                raise ValueError(f'Sample {b} has a memory_turn but no video')
-            if objs.size(0) != len(oids):
-                raise ValueError(
-                    f'Sample {b}: the first pass segmented {objs.size(0)} '
-                    f'<|seg|> object(s) but the memory_turn names '
-                    f'{len(oids)} ({oids})')
-            objs = objs.clone()
-            objs[~objs.flatten(1).any(dim=1)] = True
-            grid_thw = inputs['video_grid_thw'][rows.index(b)]
-            prompt_masks = masks_to_token_grid(
-                objs.transpose(0, 1).cpu(), grid_thw.tolist(),
-                vision.config.patch_size, vision.merge_size,
-                vision.temporal_patch_size)
-            follow_ids = self._memory_formatter.follow_up(
-                turn['question'],
-                oids,
-                prompt_masks,
-                grid_thw.cpu(),
-                objs.size(1),
-                answer_prefix=turn.get('answer_prefix'),
-                entry=sample.metainfo.get('entry', f'sample {b}'))
-            seqs.append(follow_ids.to(ids.device))
-            follow = PixelDataSample(metainfo=sample.metainfo)
-            follow.prompt_masks = prompt_masks.to(ids.device)
-            samples.append(follow)
-        follow_inputs = {
-            k: v
-            for k, v in inputs.items()
-            if k not in ('input_ids', 'attention_mask', 'labels')
-        }
-        follow_inputs['input_ids'] = pad_sequences(seqs, self.pad_token_id,
-                                                   'left')
-        follow_inputs['attention_mask'] = pad_sequences(
-            [torch.ones_like(s) for s in seqs], 0, 'left')
-        return follow_inputs, samples
-
     def decode(self, ids: torch.Tensor) -> str:
         """Generated ids -> answer text (end and padding ids dropped,
         special tokens such as ``<|seg|>`` kept); needs ``tokenizer``."""
@@ -687,152 +550,40 @@ class UniPixel(BaseModel):
         ]
 
     # ------------------------------------------------------------------ #
-    # generation
+    # generation (in unipixel_mm.models.generation and .pixelqa)
     # ------------------------------------------------------------------ #
-    @staticmethod
-    def _logits_warpers(do_sample: bool, temperature: float, top_k: int,
-                        top_p: float) -> LogitsProcessorList:
-        warpers = LogitsProcessorList()
-        if do_sample:
-            if temperature != 1.0:
-                warpers.append(TemperatureLogitsWarper(temperature))
-            if top_k > 0:
-                warpers.append(TopKLogitsWarper(top_k))
-            if top_p < 1.0:
-                warpers.append(TopPLogitsWarper(top_p))
-        return warpers
-
     @torch.no_grad()
     def generate(self,
                  inputs: dict,
                  data_samples: SampleList = None,
-                 max_new_tokens: int = 128,
-                 do_sample: bool = False,
-                 temperature: float = 1.0,
-                 top_k: int = 0,
-                 top_p: float = 1.0,
-                 decode_masks: bool = True,
-                 batch_objects: bool = True,
-                 use_cache: bool = True,
-                 progress: bool = False) -> List[GenerationResult]:
-        """Greedy or sampled decoding with a KV cache, then one mask-decoding
-        pass per sample for all its ``<|seg|>`` tokens.
+                 **options) -> List[GenerationResult]:
+        """Decoding with a KV cache, then mask decoding of the ``<|seg|>``
+        objects; see :func:`unipixel_mm.models.generation.generate` for the
+        ``options``."""
+        return generate(self, inputs, data_samples, **options)
 
-        A ``<|seg|>`` token's prompt comes from the pre-norm hidden state of
-        the position that predicts it, in the prompt or in the answer.
-        Batched prompts must be left-padded.
+    @torch.no_grad()
+    def generate_memory_turns(self, inputs: dict,
+                              data_samples: Sequence[PixelDataSample],
+                              **options) -> List[GenerationResult]:
+        """Segment, remember, then answer (PixelQA); see
+        :func:`unipixel_mm.models.pixelqa.generate_memory_turns`."""
+        return generate_memory_turns(self, inputs, data_samples, **options)
 
-        Args:
-            inputs (dict): batch of the data preprocessor.
-            data_samples (list[PixelDataSample], optional): prompts and the
-                ``frame_size`` metainfo (defaults to the SAM2 frame size).
-            max_new_tokens (int): maximum number of generated tokens.
-            do_sample (bool): sample instead of greedy decoding.
-            temperature, top_k, top_p: sampling options.
-            decode_masks (bool): run the mask decoder.
-            batch_objects (bool): track a sample's objects as one batch.
-            use_cache (bool): reuse keys and values of earlier positions;
-                without it every step runs the whole sequence again, vision
-                encoder included (the baseline of the benchmarks).
-            progress (bool): show progress bars over the generated tokens
-                and the frames of mask propagation.
+    def memory_turn_inputs(
+        self, inputs: dict, data_samples: Sequence[PixelDataSample],
+        masks: Sequence[torch.Tensor]
+    ) -> Tuple[dict, List[PixelDataSample]]:
+        """The batch of the PixelQA follow-up questions; see
+        :func:`unipixel_mm.models.pixelqa.memory_turn_inputs`."""
+        return memory_turn_inputs(self, inputs, data_samples, masks)
 
-        Returns:
-            list[GenerationResult]: one per sample.
-        """
-        ids = inputs['input_ids']
-        batch_size = ids.size(0)
-        mask = inputs.get('attention_mask')
-        if mask is None:
-            mask = torch.ones_like(ids)
-        if batch_size > 1 and (mask[:, -1] == 0).any():
-            raise ValueError('Batched generation needs left padding')
-        out, rope_deltas = self._prefill(
-            dict(inputs, attention_mask=mask),
-            data_samples,
-            use_cache=use_cache and max_new_tokens > 0,
-            logits_to_keep=1)
-        room = self.llm.config.max_position_embeddings - int(
-            (ids.size(1) + rope_deltas).max())
-        if max_new_tokens > room:
-            print_log(
-                f'max_new_tokens={max_new_tokens} would pass the model\'s '
-                f'{self.llm.config.max_position_embeddings} positions: '
-                f'generating at most {room} tokens',
-                logger='current',
-                level=logging.WARNING)
-            max_new_tokens = room
-        seg_hidden = [[
-            out.hidden_states[b, p] for p in self._seg_positions(ids[b])
-        ] for b in range(batch_size)]
-        warpers = self._logits_warpers(do_sample, temperature, top_k, top_p)
-        generated = ids.new_empty(batch_size, 0)
-        finished = torch.zeros(batch_size, dtype=torch.bool, device=ids.device)
-        eos = torch.tensor(self.eos_token_ids, device=ids.device)
-        steps = tqdm(
-            range(max_new_tokens), desc='decoding', disable=not progress)
-        for step in steps:
-            logits = warpers(
-                torch.cat([ids, generated], 1), out.logits[:, -1].float())
-            if do_sample:
-                token = torch.multinomial(logits.softmax(-1), 1)[:, 0]
-            else:
-                token = logits.argmax(-1)
-            token = torch.where(finished, self.pad_token_id, token)
-            for b in torch.nonzero((token == self.seg_token_id)
-                                   & ~finished)[:, 0].tolist():
-                seg_hidden[b].append(out.hidden_states[b, -1])
-            generated = torch.cat([generated, token[:, None]], 1)
-            finished |= torch.isin(token, eos)
-            if finished.all() or step == max_new_tokens - 1:
-                break
-            mask = torch.cat([mask, mask.new_ones(batch_size, 1)], 1)
-            if not use_cache:
-                out, _ = self._prefill(
-                    dict(
-                        inputs,
-                        input_ids=torch.cat([ids, generated], 1),
-                        attention_mask=mask),
-                    data_samples,
-                    logits_to_keep=1)
-                continue
-            past = out.past_key_values
-            position = (past.get_seq_length() + rope_deltas).view(1, -1, 1)
-            out = self.llm(
-                self.llm.embed_tokens(token[:, None]),
-                mask,
-                position.expand(3, -1, -1),
-                past_key_values=past,
-                use_cache=True)
-        steps.close()
-        return [
-            self._decode_result(b, inputs, data_samples, generated[b],
-                                seg_hidden[b], decode_masks, batch_objects,
-                                progress) for b in range(batch_size)
-        ]
-
-    def _decode_result(self, b: int, inputs: dict, data_samples: SampleList,
-                       ids: torch.Tensor, hidden: List[torch.Tensor],
-                       decode_masks: bool, batch_objects: bool,
-                       progress: bool) -> GenerationResult:
-        frames = (inputs.get('frames') or [None] * (b + 1))[b]
-        num_frames, size = 0, (0, 0)
-        if frames is not None:
-            num_frames, size = frames.size(0), tuple(frames.shape[-2:])
-            if data_samples is not None:
-                size = data_samples[b].metainfo.get('frame_size', size)
-        prompts = self.llm.seg_prompts(torch.stack(hidden)) \
-            if hidden and self.mask_decoder is not None else None
-        if not (decode_masks and prompts is not None and frames is not None):
-            return GenerationResult(
-                ids,
-                torch.zeros(0, num_frames, *size, dtype=torch.bool),
-                torch.zeros(0, num_frames),
-                seg_prompts=prompts)
-        masks, scores = self.mask_decoder.predict(
-            frames,
-            prompts,
-            size,
-            batch_objects=batch_objects,
-            progress=progress)
-        return GenerationResult(ids, masks, scores, seg_prompts=prompts)
+    @property
+    def text_formatter(self) -> ConversationFormatter:
+        """The conversation formatter of the ``tokenizer`` processor (built
+        on first use)."""
+        if self.tokenizer_cfg is None:
+            raise ValueError('Formatting text needs the tokenizer option')
+        if self._text_formatter is None:
+            self._text_formatter = ConversationFormatter(self.tokenizer_cfg)
+        return self._text_formatter
