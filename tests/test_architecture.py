@@ -212,3 +212,55 @@ def test_the_package_uses_no_moved_name():
                     if a.name in MOVED and a.name != module
                 ]
     assert offenders == []
+
+
+def test_registry_locations_hold_their_modules():
+    """A registry's lazy ``locations`` import the modules that register
+    into it (so a type resolves without importing the package first)."""
+    from unipixel_mm import registry
+    from unipixel_mm.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    misplaced = []
+    for name in registry.__all__:
+        reg = getattr(registry, name)
+        for key, obj in reg.module_dict.items():
+            module = getattr(obj, '__module__', '')
+            if not any(module == loc or module.startswith(loc + '.')
+                       for loc in reg._locations):
+                misplaced.append(f'{name}.{key} in {module}')
+    assert misplaced == []
+    assert registry.MODEL_WRAPPERS.get('CPUDistributedDataParallel')
+
+
+def _config_bases(path: str) -> list:
+    """The files a config's ``_base_`` names (read statically)."""
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == '_base_'
+                for t in node.targets):
+            names = ast.literal_eval(node.value)
+            names = [names] if isinstance(names, str) else names
+            return [
+                osp.normpath(osp.join(osp.dirname(path), n)) for n in names
+            ]
+    return []
+
+
+def _config_depth(path: str) -> int:
+    if not osp.isfile(path):  # another toolkit's (``mmdet::...``)
+        return 0
+    return 1 + max([_config_depth(b) for b in _config_bases(path)] or [0])
+
+
+def test_configs_inherit_at_most_four_levels():
+    deep = []
+    for folder, _, files in os.walk(osp.join(ROOT, 'configs')):
+        for name in files:
+            if name.endswith('.py'):
+                path = osp.join(folder, name)
+                if _config_depth(path) > 4:
+                    deep.append(osp.relpath(path, ROOT))
+    assert deep == []
+    assert _config_depth(osp.join(ROOT, 'configs', 'unipixel_7b.py')) == 3

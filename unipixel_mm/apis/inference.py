@@ -31,7 +31,8 @@ from unipixel_mm.models.checkpoint import (build_from_official,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict)
 from unipixel_mm.registry import MODELS
-from unipixel_mm.text import REF_TOKEN, get_processor, seg_by_id_answer
+from unipixel_mm.text import (REF_TOKEN, ConversationFormatter, get_processor,
+                              seg_by_id_answer)
 from unipixel_mm.utils import register_all_modules
 from .records import InferenceRequest, InferenceResult, Media
 from .stream import StreamSession
@@ -184,9 +185,8 @@ class UniPixelInferencer:
             raise ValueError('Give the processor (tokenizer) directory')
         self.model = model
         self.processor = get_processor(processor)
-        if model.tokenizer_cfg is None:
-            # writes the follow-up prompts of segment_first requests
-            model.tokenizer_cfg = processor
+        # writes the follow-up prompts of segment_first requests
+        self.formatter = ConversationFormatter(processor)
         self.num_frames = num_frames
         self.generation_cfg = dict(max_new_tokens=512)
         self.generation_cfg.update(generation_cfg or {})
@@ -368,6 +368,7 @@ class UniPixelInferencer:
                                  'from the others')
             outputs = self.model.generate_memory_turns(data['inputs'],
                                                        data['data_samples'],
+                                                       self.formatter,
                                                        **options)
         else:
             outputs = self.model.generate(data['inputs'], data['data_samples'],

@@ -6,20 +6,22 @@ second answers a follow-up question whose mask prompts (``<|mem|>``) are
 those masks, formatted by the model's
 :class:`~unipixel_mm.text.ConversationFormatter`.
 """
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
 
 from unipixel_mm.structures import PixelDataSample
-from unipixel_mm.text import masks_to_token_grid
+from unipixel_mm.text import ConversationFormatter, masks_to_token_grid
 from .data_preprocessor import pad_sequences
 from .generation import GenerationResult, generate
 
 
 @torch.no_grad()
-def generate_memory_turns(model: nn.Module, inputs: dict,
+def generate_memory_turns(model: nn.Module,
+                          inputs: dict,
                           data_samples: Sequence[PixelDataSample],
+                          formatter: Optional[ConversationFormatter] = None,
                           **generation) -> List[GenerationResult]:
     """Segment, remember, then answer (PixelQA).
 
@@ -33,13 +35,15 @@ def generate_memory_turns(model: nn.Module, inputs: dict,
        ``generation_cfg`` updated by ``generation``. The visual tokens
        are computed once.
 
-    Needs the ``tokenizer`` (to write the follow-up prompt) and a memory
-    bank.
+    Needs a ``formatter`` or the model's ``tokenizer`` (to write the
+    follow-up prompt) and a memory bank.
 
     Args:
         inputs (dict): The batch of the data preprocessor.
         data_samples (Sequence[PixelDataSample]): Samples with
             ``memory_turn = dict(question, oids, answer_prefix=None)``.
+        formatter (ConversationFormatter, optional): Writes the follow-up
+            prompts; the model's ``text_formatter`` by default.
         **generation: Options of :meth:`generate` for the answers.
 
     Returns:
@@ -48,7 +52,9 @@ def generate_memory_turns(model: nn.Module, inputs: dict,
         ``<|seg|>`` of the answer, and the follow-up prompt's ids
         (``prompt_ids``).
     """
-    if model.tokenizer_cfg is None or model.memory_bank is None:
+    if formatter is None and model.tokenizer_cfg is not None:
+        formatter = model.text_formatter
+    if formatter is None or model.memory_bank is None:
         raise ValueError('Answering a memory_turn needs the tokenizer '
                          'option and a memory bank')
     options = dict(model.generation_cfg, **generation)
@@ -56,7 +62,7 @@ def generate_memory_turns(model: nn.Module, inputs: dict,
     first = generate(model, inputs, data_samples,
                      **dict(options, max_new_tokens=0))
     follow_inputs, follow_samples = memory_turn_inputs(
-        model, inputs, data_samples, [r.masks for r in first])
+        model, inputs, data_samples, [r.masks for r in first], formatter)
     answers = generate(model, follow_inputs, follow_samples, **options)
     return [
         GenerationResult(
@@ -70,9 +76,12 @@ def generate_memory_turns(model: nn.Module, inputs: dict,
 
 
 def memory_turn_inputs(
-        model: nn.Module, inputs: dict,
-        data_samples: Sequence[PixelDataSample],
-        masks: Sequence[torch.Tensor]) -> Tuple[dict, List[PixelDataSample]]:
+    model: nn.Module,
+    inputs: dict,
+    data_samples: Sequence[PixelDataSample],
+    masks: Sequence[torch.Tensor],
+    formatter: Optional[ConversationFormatter] = None
+) -> Tuple[dict, List[PixelDataSample]]:
     """The batch of the follow-up questions, with ``masks`` as their
     mask prompts (step 2 of :meth:`generate_memory_turns`).
 
@@ -82,11 +91,14 @@ def memory_turn_inputs(
             ``memory_turn``.
         masks (Sequence[Tensor]): Per sample (O, T, H, W) bool, one
             masklet per object of ``memory_turn['oids']``.
+        formatter (ConversationFormatter, optional): Writes the follow-up
+            prompts; the model's ``text_formatter`` by default.
 
     Returns:
         tuple[dict, list[PixelDataSample]]: The left-padded batch (the
         same visual inputs) and samples holding the mask prompts.
     """
+    formatter = formatter or model.text_formatter
     ids = inputs['input_ids']
     rows = [
         b for b in range(ids.size(0))
@@ -111,7 +123,7 @@ def memory_turn_inputs(
             objs.transpose(0, 1).cpu(), grid_thw.tolist(),
             vision.config.patch_size, vision.merge_size,
             vision.temporal_patch_size)
-        follow_ids = model.text_formatter.follow_up(
+        follow_ids = formatter.follow_up(
             turn['question'],
             oids,
             prompt_masks,

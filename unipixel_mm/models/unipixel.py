@@ -563,20 +563,26 @@ class UniPixel(BaseModel):
         return generate(self, inputs, data_samples, **options)
 
     @torch.no_grad()
-    def generate_memory_turns(self, inputs: dict,
-                              data_samples: Sequence[PixelDataSample],
-                              **options) -> List[GenerationResult]:
+    def generate_memory_turns(
+            self,
+            inputs: dict,
+            data_samples: Sequence[PixelDataSample],
+            formatter: Optional[ConversationFormatter] = None,
+            **options) -> List[GenerationResult]:
         """Segment, remember, then answer (PixelQA); see
         :func:`unipixel_mm.models.pixelqa.generate_memory_turns`."""
-        return generate_memory_turns(self, inputs, data_samples, **options)
+        return generate_memory_turns(self, inputs, data_samples, formatter,
+                                     **options)
 
     def memory_turn_inputs(
         self, inputs: dict, data_samples: Sequence[PixelDataSample],
-        masks: Sequence[torch.Tensor]
+        masks: Sequence[torch.Tensor],
+        formatter: Optional[ConversationFormatter] = None
     ) -> Tuple[dict, List[PixelDataSample]]:
         """The batch of the PixelQA follow-up questions; see
         :func:`unipixel_mm.models.pixelqa.memory_turn_inputs`."""
-        return memory_turn_inputs(self, inputs, data_samples, masks)
+        return memory_turn_inputs(self, inputs, data_samples, masks,
+                                  formatter)
 
     @property
     def text_formatter(self) -> ConversationFormatter:
