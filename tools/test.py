@@ -122,11 +122,11 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
 
 def apply_processor(cfg: Config) -> None:
     """Points every test / val pipeline step with a ``processor``, and the
-    model's ``tokenizer`` (which decodes answers) unless set, to the
+    model's ``processor`` (which decodes answers) unless set, to the
     config's top-level ``processor``, if it has one."""
     processor = cfg.get('processor')
-    if processor is not None and cfg.model.get('tokenizer') is None:
-        cfg.model.tokenizer = processor
+    if processor is not None and cfg.model.get('processor') is None:
+        cfg.model.processor = processor
     if processor is None:
         return
     for key in ('test_dataloader', 'val_dataloader'):

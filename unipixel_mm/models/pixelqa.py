@@ -35,7 +35,7 @@ def generate_memory_turns(model: nn.Module,
        ``generation_cfg`` updated by ``generation``. The visual tokens
        are computed once.
 
-    Needs a ``formatter`` or the model's ``tokenizer`` (to write the
+    Needs a ``formatter`` or the model's ``processor`` (to write the
     follow-up prompt) and a memory bank.
 
     Args:
@@ -52,11 +52,11 @@ def generate_memory_turns(model: nn.Module,
         ``<|seg|>`` of the answer, and the follow-up prompt's ids
         (``prompt_ids``).
     """
-    if formatter is None and model.tokenizer_cfg is not None:
+    if formatter is None and model.processor_cfg is not None:
         formatter = model.text_formatter
     if formatter is None or model.memory_bank is None:
-        raise ValueError('Answering a memory_turn needs the tokenizer '
-                         'option and a memory bank')
+        raise ValueError('Answering a memory_turn needs a formatter or the '
+                         'processor option, and a memory bank')
     options = dict(model.generation_cfg, **generation)
     inputs = dict(inputs, vision_cache={})
     first = generate(model, inputs, data_samples,

@@ -1,5 +1,6 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
 import random
+import warnings
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
@@ -55,16 +56,16 @@ class UniPixel(BaseModel):
             ``<|ref|>``, ``<|seg|>`` and ``<|mem|>``.
         eos_token_id (int | list[int], optional): id(s) that end generation.
         pad_token_id (int, optional): id written after a sequence ended.
-            Token ids left None are read from the ``tokenizer`` processor
+            Token ids left None are read from the ``processor``
             when there is one, else they are the official Qwen2.5-VL ones
             (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`).
         sample_objects (int): in training, supervise at most this many random
             ``<|seg|>`` objects per sample (-1: all).
         generation_cfg (dict): default ``generate`` options of ``predict``.
-        tokenizer (str | dict, optional): processor directory or builder
-            config (see ``unipixel_mm.text.get_processor``);
-            with it ``predict`` decodes answers into ``pred_text``. Loaded
-            on first use.
+        processor (str | dict, optional): the text processor's directory or
+            builder config (see :func:`unipixel_mm.text.get_processor`);
+            with it ``predict`` decodes answers into ``pred_text`` and
+            writes PixelQA follow-ups. Loaded on first use.
         train_cfg (dict, optional): what trains, as the reference's
             ``train.py`` sets it up (all parameters train when None):
 
@@ -91,6 +92,7 @@ class UniPixel(BaseModel):
             components' own dtypes.
         data_preprocessor (dict, optional): config of the data preprocessor.
         init_cfg (dict, optional): mmengine init config.
+        tokenizer (str | dict, optional): deprecated name of ``processor``.
     """
 
     def __init__(self,
@@ -110,15 +112,24 @@ class UniPixel(BaseModel):
                  pad_token_id: Optional[int] = None,
                  sample_objects: int = -1,
                  generation_cfg: Optional[dict] = None,
-                 tokenizer: Optional[Union[str, dict]] = None,
+                 processor: Optional[Union[str, dict]] = None,
                  train_cfg: Optional[dict] = None,
                  partial_checkpoints: Sequence[str] = (),
                  precision: str = 'sam2_float32',
                  dtype: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 tokenizer: Optional[Union[str, dict]] = None) -> None:
+        if tokenizer is not None:
+            warnings.warn(
+                'UniPixel(tokenizer=...) is now UniPixel(processor=...) (the '
+                'text processor, not the vision tokenizer); the old name goes '
+                'in the next release',
+                DeprecationWarning,
+                stacklevel=2)
+            processor = processor if processor is not None else tokenizer
         ids = self._token_ids(
-            tokenizer,
+            processor,
             image_token_id=image_token_id,
             video_token_id=video_token_id,
             vision_start_token_id=vision_start_token_id,
@@ -148,7 +159,7 @@ class UniPixel(BaseModel):
         self.sample_objects = sample_objects
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
-        self.tokenizer_cfg = tokenizer
+        self.processor_cfg = processor
         self._text_formatter = None
 
         self.mask_decoder = MODELS.build(
@@ -198,14 +209,14 @@ class UniPixel(BaseModel):
             self.to(resolve_dtype(dtype))
 
     @staticmethod
-    def _token_ids(tokenizer: Optional[Union[str, dict]],
+    def _token_ids(processor: Optional[Union[str, dict]],
                    **given: Optional[int]) -> Dict[str, int]:
         """The special token ids: those the config gives, else the
-        processor's (``tokenizer``), else Qwen2.5-VL's
+        ``processor``'s, else Qwen2.5-VL's
         (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`); in the order of
         ``given``."""
-        if tokenizer is not None and None in given.values():
-            known = special_token_ids(get_processor(tokenizer).tokenizer)
+        if processor is not None and None in given.values():
+            known = special_token_ids(get_processor(processor).tokenizer)
         else:
             known = QWEN2_5_VL_TOKEN_IDS
         return {
@@ -507,7 +518,7 @@ class UniPixel(BaseModel):
         Returns:
             list[PixelDataSample]: with ``pred_ids``, ``pred_masks`` (per
             object a (T, H, W) bool), ``pred_mask_scores`` (S, T), with a
-            ``tokenizer`` ``pred_text``, and for a memory turn
+            ``processor`` ``pred_text``, and for a memory turn
             ``memory_prompt_ids`` (the follow-up prompt).
         """
         if data_samples is None:
@@ -530,16 +541,16 @@ class UniPixel(BaseModel):
             sample.pred_mask_scores = result.mask_scores
             if result.prompt_ids is not None:
                 sample.memory_prompt_ids = result.prompt_ids
-            if self.tokenizer_cfg is not None:
+            if self.processor_cfg is not None:
                 sample.pred_text = self.decode(result.ids)
         return list(data_samples)
 
     def decode(self, ids: torch.Tensor) -> str:
         """Generated ids -> answer text (end and padding ids dropped,
-        special tokens such as ``<|seg|>`` kept); needs ``tokenizer``."""
-        if self.tokenizer_cfg is None:
-            raise ValueError('UniPixel.decode needs the tokenizer option')
-        tokenizer = get_processor(self.tokenizer_cfg).tokenizer
+        special tokens such as ``<|seg|>`` kept); needs ``processor``."""
+        if self.processor_cfg is None:
+            raise ValueError('UniPixel.decode needs the processor option')
+        tokenizer = get_processor(self.processor_cfg).tokenizer
         return tokenizer.decode(self.answer_ids(ids))
 
     def answer_ids(self, ids: torch.Tensor) -> List[int]:
@@ -585,11 +596,20 @@ class UniPixel(BaseModel):
                                   formatter)
 
     @property
+    def tokenizer_cfg(self) -> Optional[Union[str, dict]]:
+        """Deprecated name of :attr:`processor_cfg`."""
+        warnings.warn(
+            'UniPixel.tokenizer_cfg is now UniPixel.processor_cfg',
+            DeprecationWarning,
+            stacklevel=2)
+        return self.processor_cfg
+
+    @property
     def text_formatter(self) -> ConversationFormatter:
-        """The conversation formatter of the ``tokenizer`` processor (built
+        """The conversation formatter of the ``processor`` (built
         on first use)."""
-        if self.tokenizer_cfg is None:
-            raise ValueError('Formatting text needs the tokenizer option')
+        if self.processor_cfg is None:
+            raise ValueError('Formatting text needs the processor option')
         if self._text_formatter is None:
-            self._text_formatter = ConversationFormatter(self.tokenizer_cfg)
+            self._text_formatter = ConversationFormatter(self.processor_cfg)
         return self._text_formatter
