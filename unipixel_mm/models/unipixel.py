@@ -138,30 +138,47 @@ class UniPixel(BaseModel):
             mem_token_id=mem_token_id,
             eos_token_id=eos_token_id,
             pad_token_id=pad_token_id)
-        (image_token_id, video_token_id, vision_start_token_id, ref_token_id,
-         seg_token_id, mem_token_id, eos_token_id,
-         pad_token_id) = ids.values()
         if data_preprocessor is None:
             data_preprocessor = dict(type='UniPixelDataPreprocessor')
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(
-                dict(dict(pad_token_id=pad_token_id), **data_preprocessor))
+                dict(dict(pad_token_id=ids['pad_token_id']),
+                     **data_preprocessor))
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.image_token_id = image_token_id
-        self.video_token_id = video_token_id
-        self.ref_token_id = ref_token_id
-        self.seg_token_id = seg_token_id
-        self.mem_token_id = mem_token_id
-        self.eos_token_ids = [eos_token_id] if isinstance(
-            eos_token_id, int) else list(eos_token_id)
-        self.pad_token_id = pad_token_id
+        self.image_token_id = ids['image_token_id']
+        self.video_token_id = ids['video_token_id']
+        self.ref_token_id = ids['ref_token_id']
+        self.seg_token_id = ids['seg_token_id']
+        self.mem_token_id = ids['mem_token_id']
+        eos = ids['eos_token_id']
+        self.eos_token_ids = [eos] if isinstance(eos, int) else list(eos)
+        self.pad_token_id = ids['pad_token_id']
         self.sample_objects = sample_objects
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
         self.processor_cfg = processor
         self._text_formatter = None
 
+        self._build_components(vision_tokenizer, llm, prompt_encoder,
+                               memory_bank, mask_decoder, mask_loss,
+                               ids['vision_start_token_id'])
+        self.partial_checkpoints = list(partial_checkpoints)
+        if train_cfg is not None:
+            self._setup_training(**train_cfg)
+        self.precision = precision
+        apply_precision(self, precision)
+        if dtype is not None:
+            self.to(resolve_dtype(dtype))
+
+    def _build_components(self, vision_tokenizer: dict, llm: dict,
+                          prompt_encoder: Optional[dict],
+                          memory_bank: Optional[dict],
+                          mask_decoder: Optional[dict], mask_loss: dict,
+                          vision_start_token_id: int) -> None:
+        """Builds the components, filling in the widths they share (see the
+        class docstring); the mask decoder comes first, as the others read
+        its widths."""
         self.mask_decoder = MODELS.build(
             mask_decoder) if mask_decoder else None
         self.mask_loss = MODELS.build(mask_loss) if mask_decoder else None
@@ -169,8 +186,8 @@ class UniPixel(BaseModel):
         vision = self.vision_tokenizer
         llm = dict(
             llm,
-            image_token_id=image_token_id,
-            video_token_id=video_token_id,
+            image_token_id=self.image_token_id,
+            video_token_id=self.video_token_id,
             vision_start_token_id=vision_start_token_id)
         llm.setdefault('spatial_merge_size', vision.merge_size)
         llm.setdefault('tokens_per_second', vision.config.tokens_per_second)
@@ -181,40 +198,35 @@ class UniPixel(BaseModel):
             raise ValueError(
                 f'The vision tokenizer gives {vision.embed_dim}-d tokens but '
                 f'the LLM is {self.llm.embed_dim}-d')
-
-        self.prompt_encoder = None
-        if prompt_encoder:
-            if self.mask_decoder is None:
-                raise ValueError('A prompt encoder needs a mask decoder (it '
-                                 'shares the SAM2 frame and prompt width)')
-            prompt_encoder = dict(prompt_encoder)
-            prompt_encoder.setdefault('embed_dim', self.mask_decoder.embed_dim)
-            prompt_encoder.setdefault('llm_dim', self.llm.embed_dim)
-            prompt_encoder.setdefault('image_size',
-                                      self.mask_decoder.image_size)
-            prompt_encoder.setdefault('feat_size', self.mask_decoder.feat_size)
-            self.prompt_encoder = MODELS.build(prompt_encoder)
+        self.prompt_encoder = self._build_prompt_encoder(prompt_encoder)
         self.memory_bank = None
         if memory_bank:
             memory_bank = dict(memory_bank)
             memory_bank.setdefault('in_dim', vision.pool_dim)
             memory_bank.setdefault('embed_dim', self.llm.embed_dim)
             self.memory_bank = MODELS.build(memory_bank)
-        self.partial_checkpoints = list(partial_checkpoints)
-        if train_cfg is not None:
-            self._setup_training(**train_cfg)
-        self.precision = precision
-        apply_precision(self, precision)
-        if dtype is not None:
-            self.to(resolve_dtype(dtype))
+
+    def _build_prompt_encoder(self, cfg: Optional[dict]):
+        """The ``<|ref|>`` prompt encoder at the mask decoder's frame and
+        prompt width, or None."""
+        if not cfg:
+            return None
+        if self.mask_decoder is None:
+            raise ValueError('A prompt encoder needs a mask decoder (it '
+                             'shares the SAM2 frame and prompt width)')
+        cfg = dict(cfg)
+        cfg.setdefault('embed_dim', self.mask_decoder.embed_dim)
+        cfg.setdefault('llm_dim', self.llm.embed_dim)
+        cfg.setdefault('image_size', self.mask_decoder.image_size)
+        cfg.setdefault('feat_size', self.mask_decoder.feat_size)
+        return MODELS.build(cfg)
 
     @staticmethod
     def _token_ids(processor: Optional[Union[str, dict]],
                    **given: Optional[int]) -> Dict[str, int]:
         """The special token ids: those the config gives, else the
         ``processor``'s, else Qwen2.5-VL's
-        (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`); in the order of
-        ``given``."""
+        (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`)."""
         if processor is not None and None in given.values():
             known = special_token_ids(get_processor(processor).tokenizer)
         else:
