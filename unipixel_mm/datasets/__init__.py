@@ -1,3 +1,4 @@
+from unipixel_mm.deprecation import alias_moved_modules
 from unipixel_mm.text import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
                               build_processor, build_tiny_processor,
                               get_processor)
@@ -41,3 +42,5 @@ __all__ = [
     'build_tiny_processor', 'get_processor', 'unipixel_collate',
     'DataTypeGroupSampler', 'sample_data_type'
 ]
+
+alias_moved_modules(__name__)  # unipixel_mm.datasets.tokenizer

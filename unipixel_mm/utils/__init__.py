@@ -1,4 +1,4 @@
-from unipixel_mm.deprecation import moved_names
+from unipixel_mm.deprecation import alias_moved_modules, moved_names
 from .setup_env import register_all_modules
 
 __all__ = ['register_all_modules']
@@ -12,3 +12,5 @@ __getattr__ = moved_names(
                      'official_state_dict', 'read_official_config',
                      'read_official_state_dict', 'save_official_checkpoint')
     })
+# unipixel_mm.utils.{official_checkpoint,strict_loading}
+alias_moved_modules(__name__)
