@@ -34,8 +34,9 @@ def load_model(name: str, device: str, dtype: str = None):
     """The benchmarked model, in eval mode, on ``device``."""
     from mmengine.config import Config
 
+    from unipixel_mm.models.checkpoint import build_from_official
     from unipixel_mm.registry import MODELS
-    from unipixel_mm.utils import build_from_official, register_all_modules
+    from unipixel_mm.utils import register_all_modules
     register_all_modules()
     if name == 'fixture':
         fixture = os.environ.get('UNIPIXEL_PARITY_FIXTURE', DEFAULT_FIXTURE)

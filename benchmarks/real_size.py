@@ -51,10 +51,9 @@ def write_random(config: str, out_dir: str) -> Dict:
     from mmengine.config import Config
     from transformers.modeling_utils import no_init_weights
 
+    from unipixel_mm.models.checkpoint import export_official_checkpoint
     from unipixel_mm.registry import MODELS
     from unipixel_mm.utils import register_all_modules
-    from unipixel_mm.utils.official_checkpoint import \
-        export_official_checkpoint
     register_all_modules()
     cfg = Config.fromfile(config).model.to_dict()
     for part in ('vision_tokenizer', 'llm'):
@@ -118,7 +117,7 @@ def same_tensors(a: str, b: str) -> int:
     number of tensors, raising on any difference."""
     from safetensors import safe_open
 
-    from unipixel_mm.models.utils.hf_weights import weight_files
+    from unipixel_mm.models.checkpoint.hf_weights import weight_files
 
     def index(ckpt_dir):
         out = {}
@@ -141,8 +140,8 @@ def same_tensors(a: str, b: str) -> int:
 
 
 def load_answer_export(ckpt_dir: str, new_tokens: int) -> Dict:
-    from unipixel_mm.utils.official_checkpoint import (
-        build_from_official, export_official_checkpoint)
+    from unipixel_mm.models.checkpoint import (build_from_official,
+                                               export_official_checkpoint)
     start = time.perf_counter()
     model = build_from_official(ckpt_dir)
     out = dict(load_s=time.perf_counter() - start, load_rss_gb=peak_rss_gb())

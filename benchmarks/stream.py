@@ -22,7 +22,7 @@ from common import base_parser, load_model, report
 
 from unipixel_mm.apis import UniPixelInferencer
 from unipixel_mm.apis.stream_sources import SyntheticSource
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
+from unipixel_mm.text import build_tiny_processor
 
 
 def run_stream(inferencer, num_frames: int, num_objects: int) -> dict:

@@ -2,6 +2,8 @@
 # (see _base_/recipes/unipixel_stage1.py).
 _base_ = [
     './_base_/models/unipixel_3b.py',
+    './_base_/datasets/unipixel_recipe_mix.py',
+    './_base_/recipes/unipixel_recipe.py',
     './_base_/recipes/unipixel_stage1.py'
 ]
 
@@ -12,3 +14,4 @@ model = dict(
     mask_decoder=dict(
         checkpoint='model_zoo/sam2.1/sam2.1_hiera_base_plus.pt'),
     train_cfg=_base_.stage_train_cfg)
+train_dataloader = dict(dataset=_base_.stage1_dataset)

@@ -3,6 +3,8 @@
 # and SAM2.1 Hiera-B+.
 _base_ = [
     './_base_/models/unipixel_qwen3vl_8b.py',
+    './_base_/datasets/unipixel_recipe_mix.py',
+    './_base_/recipes/unipixel_recipe.py',
     './_base_/recipes/unipixel_stage1.py'
 ]
 from unipixel_mm.datasets.qwen3_configs import with_qwen3_processor  # noqa
@@ -16,4 +18,4 @@ model = dict(
     train_cfg=_base_.stage_train_cfg)
 # the recipe's data with the Qwen3-VL processor (16 px patches)
 train_dataloader = dict(
-    dataset=with_qwen3_processor(_base_.train_dataloader.dataset, qwen))
+    dataset=with_qwen3_processor(_base_.stage1_dataset, qwen))

@@ -9,7 +9,7 @@ from typing import Tuple
 
 from parity_fixture import parity_fixture_files
 
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
+from unipixel_mm.text import build_tiny_processor
 
 #: The hub id the tests resolve.
 HUB_ID = 'PolyU-ChenLab/UniPixel-3B'

@@ -29,8 +29,8 @@ import pytest
 import torch
 from parity_fixture import PARITY_FIXTURES, parity_fixture_files
 
-from unipixel_mm.utils import build_from_official
-from unipixel_mm.utils.official_checkpoint import official_to_modular_key
+from unipixel_mm.models.checkpoint import (build_from_official,
+                                           official_to_modular_key)
 from unipixel_mm.utils.reference_inputs import batch_from_reference_kwargs
 
 #: Max abs logits difference by the dtype the inference cases ran in.

@@ -26,13 +26,14 @@ from mmengine.model import is_model_wrapper
 from unipixel_mm import fileio
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner
-from unipixel_mm.engine.checkpoint import is_readable_checkpoint
-from unipixel_mm.utils import (model_cfg_from_official, read_official_config,
-                               register_all_modules)
-from unipixel_mm.utils.hub import resolve_model_path
-from unipixel_mm.utils.official_checkpoint import (OFFICIAL_PRECISION,
-                                                   load_generation_config)
-from unipixel_mm.utils.strict_loading import load_checkpoint_strict
+from unipixel_mm.models.checkpoint import (OFFICIAL_PRECISION,
+                                           is_readable_checkpoint,
+                                           load_checkpoint_strict,
+                                           load_generation_config,
+                                           model_cfg_from_official,
+                                           read_official_config,
+                                           resolve_model_path)
+from unipixel_mm.utils import register_all_modules
 
 #: The keys a benchmark config sets over a model config.
 BENCHMARK_KEYS = ('test_dataloader', 'test_evaluator', 'val_dataloader',
@@ -125,11 +126,11 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
 
 def apply_processor(cfg: Config) -> None:
     """Points every test / val pipeline step with a ``processor``, and the
-    model's ``tokenizer`` (which decodes answers) unless set, to the
+    model's ``processor`` (which decodes answers) unless set, to the
     config's top-level ``processor``, if it has one."""
     processor = cfg.get('processor')
-    if processor is not None and cfg.model.get('tokenizer') is None:
-        cfg.model.tokenizer = processor
+    if processor is not None and cfg.model.get('processor') is None:
+        cfg.model.processor = processor
     if processor is None:
         return
     for key in ('test_dataloader', 'val_dataloader'):

@@ -59,7 +59,7 @@ MODELS = Registry(
 MODEL_WRAPPERS = Registry(
     'model wrapper',
     parent=MMENGINE_MODEL_WRAPPERS,
-    locations=['unipixel_mm.models'])
+    locations=['unipixel_mm.engine'])
 
 OPTIMIZERS = Registry(
     'optimizer', parent=MMENGINE_OPTIMIZERS, locations=['unipixel_mm.engine'])
@@ -99,4 +99,6 @@ LOG_PROCESSORS = Registry(
 INFERENCERS = Registry(
     'inferencer', parent=MMENGINE_INFERENCERS, locations=['unipixel_mm.apis'])
 FUNCTIONS = Registry(
-    'function', parent=MMENGINE_FUNCTIONS, locations=['unipixel_mm.datasets'])
+    'function',
+    parent=MMENGINE_FUNCTIONS,
+    locations=['unipixel_mm.text', 'unipixel_mm.datasets'])

@@ -4,7 +4,7 @@ import pytest
 from parity_fixture import parity_fixture_files
 
 from unipixel_mm.apis import UniPixelInferencer
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
+from unipixel_mm.text import build_tiny_processor
 
 
 @pytest.fixture(scope='module')

@@ -14,7 +14,7 @@ from parity_fixture import parity_fixture_files
 
 from unipixel_mm.apis import cli
 from unipixel_mm.apis import inference as api
-from unipixel_mm.datasets.tokenizer import build_tiny_processor
+from unipixel_mm.text import build_tiny_processor
 
 CHECKPOINT, SAM2_YAML = parity_fixture_files()
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -71,6 +71,7 @@ def test_segment_first_answers_with_the_masks(inferencer):
     finally:
         hook.remove()
     assert len(calls) == 1  # the frames are encoded once for both passes
+    assert model.processor_cfg is None  # the inferencer leaves the model be
     assert result.masks.shape == (2, 4, 60, 70)
     assert result.scores.shape == (2, 4)
     assert isinstance(result.text, str)

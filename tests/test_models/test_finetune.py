@@ -7,10 +7,10 @@ import torch
 from safetensors.torch import save_file
 
 from unipixel_mm.engine import SaveTrainableParamsHook
+from unipixel_mm.models.checkpoint import (export_official_checkpoint,
+                                           official_state_dict)
 from unipixel_mm.models.utils.finetune import get_lora_targets, merge_lora
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import official_state_dict
-from unipixel_mm.utils.official_checkpoint import export_official_checkpoint
 
 LORA = dict(r=4, alpha=8, dropout=0.0, target='qkvo_all')
 

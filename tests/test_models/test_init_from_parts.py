@@ -5,8 +5,8 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
+from unipixel_mm.models.checkpoint import official_state_dict
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import official_state_dict
 
 
 @pytest.fixture

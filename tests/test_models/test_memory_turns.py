@@ -44,7 +44,7 @@ def processor(tmp_path_factory):
 def model(processor):
     cfg = Config.fromfile(TINY_MODEL_CFG).model
     torch.manual_seed(0)
-    return MODELS.build(dict(cfg, tokenizer=processor[0])).eval()
+    return MODELS.build(dict(cfg, processor=processor[0])).eval()
 
 
 @pytest.fixture(scope='module')
@@ -144,9 +144,25 @@ def test_batch_must_not_mix_forms(model, pixelqa_batch):
     with pytest.raises(ValueError, match='mixes samples with a memory_turn'):
         model.predict(inputs, [samples[0].clone(), plain])
     no_tokenizer = type(model).generate_memory_turns
-    model.tokenizer_cfg, cfg = None, model.tokenizer_cfg
+    model.processor_cfg, cfg = None, model.processor_cfg
     try:
-        with pytest.raises(ValueError, match='needs the tokenizer'):
+        with pytest.raises(
+                ValueError, match='needs a formatter or the processor'):
             no_tokenizer(model, inputs, samples)
     finally:
-        model.tokenizer_cfg = cfg
+        model.processor_cfg = cfg
+
+
+def test_token_ids_come_from_the_processor(processor):
+    """A config that names no token ids takes them from its processor; the
+    old ``tokenizer=`` argument still works, with a warning."""
+    cfg = Config.fromfile(TINY_MODEL_CFG).model.to_dict()
+    for key in list(cfg):
+        if key.endswith('_token_id'):
+            del cfg[key]
+    with pytest.warns(DeprecationWarning, match='processor'):
+        model = MODELS.build(dict(cfg, tokenizer=processor[0]))
+    assert model.processor_cfg == processor[0]
+    assert (model.ref_token_id, model.seg_token_id, model.mem_token_id,
+            model.image_token_id, model.video_token_id, model.pad_token_id,
+            model.eos_token_ids) == (250, 251, 252, 243, 244, 0, [2])

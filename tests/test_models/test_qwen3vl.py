@@ -11,10 +11,10 @@ from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 from transformers.video_utils import VideoMetadata
 
 from unipixel_mm.datasets import unipixel_collate
-from unipixel_mm.datasets.qwen3_processor import (build_tiny_qwen3_processor,
-                                                  expand_video_placeholder)
-from unipixel_mm.models.utils.hf_weights import official_to_modular_key
+from unipixel_mm.models.checkpoint.hf_weights import official_to_modular_key
 from unipixel_mm.registry import DATASETS, MODELS
+from unipixel_mm.text import (build_tiny_qwen3_processor,
+                              expand_video_placeholder)
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
 CONFIGS = osp.join(ROOT, 'configs')
@@ -110,7 +110,7 @@ def test_prefill_matches_transformers_qwen3vl(processor, tiny_cfg):
         video_grid_thw=batch['video_grid_thw'])
     with torch.no_grad():
         expected = hf(**inputs).logits
-        out, _ = model._prefill(inputs, None)
+        out, _ = model.prefill(inputs, None)
         # without the DeepStack features the logits differ
         llm_visual = {}
         embeds, _ = model.embed_inputs(inputs, None, llm_visual)
@@ -131,7 +131,7 @@ def test_vision_tokens_pool_features_feed_the_merger(tiny_cfg):
     pixels = torch.randn(int(grid.prod(-1).sum()), 3 * 2 * 16 * 16)
     with torch.no_grad():
         tokens = tokenizer(pixels, grid)
-        mlp = tokenizer.pool_projection
+        mlp = tokenizer.projector_to_copy()
         merged = [mlp[1](torch.nn.functional.gelu(mlp[0](f)))
                   for f in tokens.pool_features]
     assert [e.shape for e in tokens.embeds] == [(4, 64), (12, 64)]
@@ -253,8 +253,7 @@ def test_cached_generation_matches_transformers(processor, tiny_cfg):
 
 
 def test_qwen3_model_is_not_exported_as_official(tiny_cfg, tmp_path):
-    from unipixel_mm.utils.official_checkpoint import \
-        export_official_checkpoint
+    from unipixel_mm.models.checkpoint import export_official_checkpoint
     with pytest.raises(ValueError, match='built on qwen3_vl'):
         export_official_checkpoint(build_tiny(tiny_cfg), str(tmp_path / 'x'))
     assert not (tmp_path / 'x').exists()

@@ -9,8 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
+from unipixel_mm.models.checkpoint import export_official_checkpoint
 from unipixel_mm.registry import DATASETS, MODELS
-from unipixel_mm.utils.official_checkpoint import export_official_checkpoint
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CUSTOM_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_custom.py')

@@ -35,7 +35,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from unipixel_mm import fileio
-from unipixel_mm.utils.hub import resolve_model_path
+from unipixel_mm.models.checkpoint.hub import resolve_model_path
 from unipixel_mm.visualization import UniPixelVisualizer, write_image
 from .errors import cli_errors
 from .inference import (InferenceRequest, InferenceResult, UniPixelInferencer,

@@ -19,7 +19,6 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 
 from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
-from unipixel_mm.datasets.tokenizer import REF_TOKEN, SEG_TOKEN, get_processor
 from unipixel_mm.datasets.transforms import (FormatConversation, LoadFrames,
                                              PackUniPixelInputs,
                                              QwenVideoProcess, SAM2Resize,
@@ -28,12 +27,15 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
-from unipixel_mm.engine.checkpoint import (find_resumable_checkpoint,
-                                           is_readable_checkpoint)
+from unipixel_mm.engine.checkpoint import find_resumable_checkpoint
+from unipixel_mm.models.checkpoint import (build_from_official,
+                                           is_readable_checkpoint,
+                                           load_checkpoint_strict,
+                                           resolve_model_path)
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import build_from_official, register_all_modules
-from unipixel_mm.utils.hub import resolve_model_path
-from unipixel_mm.utils.strict_loading import load_checkpoint_strict
+from unipixel_mm.text import (REF_TOKEN, ConversationFormatter, get_processor,
+                              seg_by_id_answer)
+from unipixel_mm.utils import register_all_modules
 from .records import InferenceRequest, InferenceResult, Media
 from .stream import StreamSession
 
@@ -51,7 +53,7 @@ def init_model(config: str,
     """Build a UniPixel for inference.
 
     A checkpoint must fill every weight of the model
-    (:func:`~unipixel_mm.utils.strict_loading.load_checkpoint_strict`); a
+    (:func:`~unipixel_mm.models.checkpoint.load_checkpoint_strict`); a
     config file without a checkpoint needs ``random_weights=True``.
 
     Args:
@@ -120,8 +122,8 @@ def check_model_files(config: str,
     """Checks the model arguments of :func:`init_model` before any work.
 
     A hub id given for a checkpoint directory is resolved first
-    (:func:`~unipixel_mm.utils.hub.resolve_model_path`: downloaded once,
-    then read from the Hugging Face cache); a training work dir given as
+    (:func:`~unipixel_mm.models.checkpoint.resolve_model_path`: downloaded
+    once, then read from the Hugging Face cache); a training work dir given as
     ``checkpoint`` stands for its latest complete checkpoint.
 
     Returns:
@@ -218,9 +220,8 @@ class UniPixelInferencer:
             raise ValueError('Give the processor (tokenizer) directory')
         self.model = model
         self.processor = get_processor(processor)
-        if model.tokenizer_cfg is None:
-            # writes the follow-up prompts of segment_first requests
-            model.tokenizer_cfg = processor
+        # writes the follow-up prompts of segment_first requests
+        self.formatter = ConversationFormatter(processor)
         self.num_frames = num_frames
         self.generation_cfg = dict(max_new_tokens=512)
         self.generation_cfg.update(generation_cfg or {})
@@ -338,8 +339,7 @@ class UniPixelInferencer:
             # answer is given), then ask the question about [i]
             oids = [obj['oid'] for obj in objects]
             turn['question'] = SEG_MEMORY_PROMPTS[0].format(text)
-            turn['answer_prefix'] = ' '.join(f'[{oid}] {SEG_TOKEN}'
-                                             for oid in oids)
+            turn['answer_prefix'] = seg_by_id_answer(oids)
             follow_up = re.sub(r'\s*' + re.escape(REF_TOKEN), '', text)
         results.update(
             objects=objects,
@@ -403,6 +403,7 @@ class UniPixelInferencer:
                                  'from the others')
             outputs = self.model.generate_memory_turns(data['inputs'],
                                                        data['data_samples'],
+                                                       self.formatter,
                                                        **options)
         else:
             outputs = self.model.generate(data['inputs'], data['data_samples'],

@@ -1,3 +1,7 @@
+from unipixel_mm.deprecation import alias_moved_modules
+from unipixel_mm.text import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
+                              build_processor, build_tiny_processor,
+                              build_tiny_qwen3_processor, get_processor)
 from .base_pixel_dataset import TASKS, BasePixelDataset
 from .collate import unipixel_collate
 from .custom import CustomPixelDataset
@@ -6,7 +10,6 @@ from .inst_it import InstITImageDataset, InstITVideoDataset
 from .mixed import MixedPixelDataset
 from .multimodal import LLaVAInstructDataset, MVBenchDataset, VideoMMEDataset
 from .osprey import OspreyDataset
-from .qwen3_processor import build_tiny_qwen3_processor
 from .reason_seg import ReasonSegDataset
 from .ref_sav import RefSAVDataset, RefSAVEvalDataset
 from .refcoco import RefCOCODataset
@@ -18,8 +21,6 @@ from .semantic_seg import (ADE20KDataset, COCOPartDataset, COCOStuffDataset,
                            LabelMapDataset, MapillaryDataset, PACOLVISDataset,
                            PASCALPartDataset)
 from .synthetic_shapes import SyntheticShapesDataset
-from .tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
-                        build_processor, build_tiny_processor, get_processor)
 from .transforms import *  # noqa: F401,F403
 from .vicas import ViCaSDataset
 from .videorefer import (VideoRefer700KDataset, VideoReferBenchDDataset,
@@ -41,3 +42,5 @@ __all__ = [
     'build_tiny_processor', 'build_tiny_qwen3_processor', 'get_processor',
     'unipixel_collate', 'DataTypeGroupSampler', 'sample_data_type'
 ]
+
+alias_moved_modules(__name__)  # unipixel_mm.datasets.tokenizer

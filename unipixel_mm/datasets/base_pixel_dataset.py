@@ -23,13 +23,13 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from unipixel_mm.text import SEG_TOKEN
 from .templates import (REF_IMAGE_SHORT_PROMPTS, REG_DETAILED_PROMPTS,
                         SEG_DESCRIPTION_PROMPTS, SEG_EVAL_PROMPTS,
                         SEG_EXPLANATORY_PROMPTS, SEG_IMAGE_QUERY_PROMPTS,
                         SEG_MEMORY_PROMPTS, SEG_QUESTION_PROMPTS,
                         SEG_RESPONSES, SEG_SENTENCE_PROMPTS,
                         SEG_VIDEO_QUERY_PROMPTS)
-from .tokenizer import SEG_TOKEN
 from .transforms.loading import has_medium
 
 #: Per task: the prompt kind (``'point_or_box'`` is decided per sample) and

@@ -26,8 +26,8 @@ import os.path as osp
 from typing import List
 
 from unipixel_mm.registry import DATASETS
+from unipixel_mm.text import REF_TOKEN, SEG_TOKEN
 from .base_pixel_dataset import BasePixelDataset
-from .tokenizer import REF_TOKEN, SEG_TOKEN
 
 PLACEHOLDERS = {'<seg>': SEG_TOKEN, '<ref>': REF_TOKEN}
 

@@ -17,8 +17,8 @@ from typing import List
 import numpy as np
 
 from unipixel_mm.registry import DATASETS
+from unipixel_mm.text import REF_TOKEN, SEG_TOKEN
 from .base_pixel_dataset import BasePixelDataset, count_words
-from .tokenizer import REF_TOKEN, SEG_TOKEN
 from .transforms.loading import list_frame_files
 from .utils import load_annotation
 

@@ -14,8 +14,8 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from unipixel_mm.registry import DATASETS
+from unipixel_mm.text import REF_TOKEN, SEG_TOKEN
 from .base_pixel_dataset import TASKS, BasePixelDataset
-from .tokenizer import REF_TOKEN, SEG_TOKEN
 
 COLOURS = {
     'red': (220, 40, 40),

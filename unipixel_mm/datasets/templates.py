@@ -4,7 +4,7 @@ The wording is the reference recipe's (PolyU-ChenLab/UniPixel), so that a
 model trained here sees the same instructions as the official checkpoints.
 ``{}`` is the query, sentence or question of the sample.
 """
-from .tokenizer import REF_TOKEN, SEG_TOKEN
+from unipixel_mm.text import REF_TOKEN, SEG_TOKEN
 
 #: Reasoning segmentation with an explanation in the answer.
 SEG_EXPLANATORY_PROMPTS = (

@@ -33,8 +33,8 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from unipixel_mm.registry import DATASETS
+from unipixel_mm.text import REF_TOKEN, seg_by_id_answer
 from .base_pixel_dataset import BasePixelDataset, count_words
-from .tokenizer import REF_TOKEN, SEG_TOKEN
 from .utils import load_annotation
 
 _OBJECT = re.compile(r'<object(\d+)><region>')
@@ -256,7 +256,7 @@ class VideoRefer700KDataset(_VideoReferBase):
             question = f'{question}\nOptions:\n({letter}) {answer}'
             question, _, oids = name_objects(
                 question, '', num_objs, entry, ref=True)
-            answer = ' '.join(f'[{oid}] {SEG_TOKEN}' for oid in oids)
+            answer = seg_by_id_answer(oids)
         info['oids'] = oids
         masks = load_annotation(info.pop('mask_file'), f'{entry}: mask file')
         self._media(info, masks, info.pop('single_frame'))
@@ -383,7 +383,7 @@ class VideoReferBenchQDataset(_VideoReferBase):
                     type='qa',
                     question=seg_question + '.',
                     memory_prompt=0,
-                    answer=' '.join(f'[{oid}] {SEG_TOKEN}' for oid in oids),
+                    answer=seg_by_id_answer(oids),
                     obj_inds=list(range(num_objs)))
             ],
             memory_turn=dict(

@@ -1,12 +1,7 @@
-"""Loading of local mmengine checkpoints with torch >= 2.6.
+"""The checkpoint a run resumes from.
 
-torch 2.6 made ``weights_only=True`` the default of ``torch.load``. An
-mmengine checkpoint holds more than tensors (the ``meta`` with the config and
-the message hub, the optimizer and parameter-scheduler states), which the
-weights-only unpickler refuses, and mmengine 0.10.7 calls ``torch.load``
-without the argument, so ``load_from`` and ``resume`` fail. Importing this
-module replaces mmengine's loader of local paths (the scheme ``''``) by one
-that unpickles in full. Remote schemes keep mmengine's loaders.
+The loader of local mmengine checkpoints for torch >= 2.6 lives in
+:mod:`unipixel_mm.models.checkpoint.loader` (re-exported here).
 
 :func:`find_resumable_checkpoint` picks the checkpoint ``--resume`` continues
 from, skipping incomplete ones.
@@ -15,57 +10,15 @@ import logging
 import os
 import os.path as osp
 import re
-import zipfile
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Tuple
 
-import torch
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
 
-MapLocation = Optional[Union[str, torch.device, dict]]
+from unipixel_mm.models.checkpoint.loader import (  # noqa: F401
+    is_readable_checkpoint, load_from_local)
+
 #: The names CheckpointHook gives its checkpoints (``filename_tmpl``).
 _CKPT_NAME = re.compile(r'(?:epoch|iter)_(\d+)\.pth')
-
-
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_from_local(filename: str, map_location: MapLocation = None) -> dict:
-    """Loads a local checkpoint with ``weights_only=False``.
-
-    Unpickling runs arbitrary code, so this is for files the user trusts:
-    their own runs and checkpoints they chose to load, as mmengine's loader
-    was before torch 2.6. The name matches mmengine's loader, whose log line
-    ("Loads checkpoint by local backend") prints the name's tail.
-
-    Args:
-        filename (str): Path of the checkpoint; ``~`` is expanded.
-        map_location (str | torch.device | dict, optional): As in
-            :func:`torch.load`.
-
-    Returns:
-        dict: The loaded checkpoint.
-    """
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
-
-
-def is_readable_checkpoint(path: str) -> bool:
-    """Whether ``path`` looks like a complete checkpoint, without loading it.
-
-    A file must be a whole zip archive (``torch.save``'s format, whose
-    directory is written last, so a truncated file fails); a folder (a
-    DeepSpeed checkpoint) must not be empty.
-
-    Args:
-        path (str): A checkpoint file or folder.
-
-    Returns:
-        bool: False for a missing, truncated or empty checkpoint.
-    """
-    if osp.isdir(path):
-        return bool(os.listdir(path))
-    return osp.isfile(path) and zipfile.is_zipfile(path)
 
 
 def _checkpoints_in(folder: str) -> List[Tuple[int, str]]:

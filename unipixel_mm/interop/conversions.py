@@ -25,8 +25,8 @@ from typing import List, Mapping, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from unipixel_mm.datasets.tokenizer import SEG_TOKEN
 from unipixel_mm.structures import PixelDataSample
+from unipixel_mm.text import SEG_TOKEN
 
 Sample = Union[PixelDataSample, Mapping]
 

@@ -9,10 +9,10 @@ from mmengine.model import BaseModel
 from mmengine.runner import load_checkpoint
 
 from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
-from unipixel_mm.datasets.tokenizer import REF_TOKEN
 from unipixel_mm.datasets.transforms.loading import read_image
+from unipixel_mm.models.checkpoint import load_official_checkpoint
 from unipixel_mm.registry import MODELS
-from unipixel_mm.utils import load_official_checkpoint
+from unipixel_mm.text import REF_TOKEN
 from .conversions import boxes_to_prompts, import_mmdet
 
 

@@ -71,7 +71,7 @@ class ConvertedMetric(BaseMetric):
         self.labels_from = labels_from
         self.tokenizer = None
         if labels_from == 'answer' and processor is not None:
-            from unipixel_mm.datasets.tokenizer import get_processor
+            from unipixel_mm.text import get_processor
             self.tokenizer = get_processor(processor).tokenizer
         self.convert_kwargs = convert_kwargs
         if self.classes is not None:

@@ -4,9 +4,9 @@ from typing import Optional, Sequence
 
 from mmcv.transforms import BaseTransform
 
-from unipixel_mm.datasets.tokenizer import SEG_TOKEN
 from unipixel_mm.datasets.transforms.loading import describe
 from unipixel_mm.registry import TRANSFORMS
+from unipixel_mm.text import SEG_TOKEN
 
 
 @TRANSFORMS.register_module()

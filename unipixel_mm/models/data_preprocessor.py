@@ -5,8 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from unipixel_mm.registry import MODELS
-
-IGNORE_INDEX = -100
+from unipixel_mm.text import IGNORE_INDEX
 
 
 def pad_sequences(seqs: Sequence[torch.Tensor], value: int,

@@ -1,55 +1,27 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
-import logging
 import random
-from dataclasses import dataclass
+import warnings
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
-from tqdm import tqdm
 from transformers.cache_utils import DynamicCache
-from transformers.generation.logits_process import (LogitsProcessorList,
-                                                    TemperatureLogitsWarper,
-                                                    TopKLogitsWarper,
-                                                    TopPLogitsWarper)
 
-from unipixel_mm.datasets.tokenizer import get_processor
-from unipixel_mm.datasets.transforms import FormatConversation
-from unipixel_mm.datasets.transforms.processing import masks_to_token_grid
 from unipixel_mm.registry import MODELS
 from unipixel_mm.structures import PixelDataSample
-from .data_preprocessor import pad_sequences
+from unipixel_mm.text import (QWEN2_5_VL_TOKEN_IDS, ConversationFormatter,
+                              get_processor, special_token_ids)
+from .checkpoint.partial import load_partial_checkpoints
+from .checkpoint.weight_names import checkpoint_weight_names
+from .generation import GenerationResult, generate
 from .llm.qwen_llm_head import LLMOutput
+from .pixelqa import generate_memory_turns, memory_turn_inputs
 from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
-                             load_partial_checkpoints, set_trainable)
+                             set_trainable)
 from .utils.precision import apply_precision
-from .utils.weight_names import checkpoint_weight_names
 
 SampleList = Optional[Sequence[PixelDataSample]]
-
-
-@dataclass
-class GenerationResult:
-    """Generation of one sample.
-
-    Attributes:
-        ids (Tensor): (N,) generated token ids (without the prompt).
-        masks (Tensor): (S, T, H, W) bool, one masklet per ``<|seg|>`` token
-            of the prompt and of the answer, in text order.
-        mask_scores (Tensor): (S, T) object-presence logits.
-        prompt_ids (Tensor, optional): (L,) the prompt of the answer when
-            the model wrote it (the follow-up of a memory turn).
-        seg_prompts (Tensor, optional): (S, K, C) the SAM2 prompt tokens of
-            the ``<|seg|>`` tokens (set whenever there are any, with or
-            without mask decoding; a streaming tracker reads them).
-    """
-    ids: torch.Tensor
-    masks: torch.Tensor
-    mask_scores: torch.Tensor
-    prompt_ids: Optional[torch.Tensor] = None
-    seg_prompts: Optional[torch.Tensor] = None
 
 
 @MODELS.register_module()
@@ -77,20 +49,23 @@ class UniPixel(BaseModel):
         memory_bank (dict, optional): config of the object memory bank.
         mask_decoder (dict, optional): config of the mask decoder.
         mask_loss (dict): config of the masklet loss.
-        image_token_id, video_token_id, vision_start_token_id (int): ids of
-            Qwen2.5-VL's ``<|image_pad|>``, ``<|video_pad|>`` and
+        image_token_id, video_token_id, vision_start_token_id (int, optional):
+            ids of Qwen2.5-VL's ``<|image_pad|>``, ``<|video_pad|>`` and
             ``<|vision_start|>``.
-        ref_token_id, seg_token_id, mem_token_id (int): ids of ``<|ref|>``,
-            ``<|seg|>`` and ``<|mem|>``.
-        eos_token_id (int | list[int]): id(s) that end generation.
-        pad_token_id (int): id written after a sequence ended.
+        ref_token_id, seg_token_id, mem_token_id (int, optional): ids of
+            ``<|ref|>``, ``<|seg|>`` and ``<|mem|>``.
+        eos_token_id (int | list[int], optional): id(s) that end generation.
+        pad_token_id (int, optional): id written after a sequence ended.
+            Token ids left None are read from the ``processor``
+            when there is one, else they are the official Qwen2.5-VL ones
+            (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`).
         sample_objects (int): in training, supervise at most this many random
             ``<|seg|>`` objects per sample (-1: all).
         generation_cfg (dict): default ``generate`` options of ``predict``.
-        tokenizer (str | dict, optional): processor directory or builder
-            config (see ``unipixel_mm.datasets.tokenizer.get_processor``);
-            with it ``predict`` decodes answers into ``pred_text``. Loaded
-            on first use.
+        processor (str | dict, optional): the text processor's directory or
+            builder config (see :func:`unipixel_mm.text.get_processor`);
+            with it ``predict`` decodes answers into ``pred_text`` and
+            writes PixelQA follow-ups. Loaded on first use.
         train_cfg (dict, optional): what trains, as the reference's
             ``train.py`` sets it up (all parameters train when None):
 
@@ -117,6 +92,7 @@ class UniPixel(BaseModel):
             components' own dtypes.
         data_preprocessor (dict, optional): config of the data preprocessor.
         init_cfg (dict, optional): mmengine init config.
+        tokenizer (str | dict, optional): deprecated name of ``processor``.
     """
 
     def __init__(self,
@@ -126,44 +102,83 @@ class UniPixel(BaseModel):
                  memory_bank: Optional[dict] = None,
                  mask_decoder: Optional[dict] = None,
                  mask_loss: dict = dict(type='MultiStepMaskLoss'),
-                 image_token_id: int = 151655,
-                 video_token_id: int = 151656,
-                 vision_start_token_id: int = 151652,
-                 ref_token_id: int = 151665,
-                 seg_token_id: int = 151666,
-                 mem_token_id: int = 151667,
-                 eos_token_id: Union[int, List[int]] = 151645,
-                 pad_token_id: int = 151643,
+                 image_token_id: Optional[int] = None,
+                 video_token_id: Optional[int] = None,
+                 vision_start_token_id: Optional[int] = None,
+                 ref_token_id: Optional[int] = None,
+                 seg_token_id: Optional[int] = None,
+                 mem_token_id: Optional[int] = None,
+                 eos_token_id: Union[None, int, List[int]] = None,
+                 pad_token_id: Optional[int] = None,
                  sample_objects: int = -1,
                  generation_cfg: Optional[dict] = None,
-                 tokenizer: Optional[Union[str, dict]] = None,
+                 processor: Optional[Union[str, dict]] = None,
                  train_cfg: Optional[dict] = None,
                  partial_checkpoints: Sequence[str] = (),
                  precision: str = 'sam2_float32',
                  dtype: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 tokenizer: Optional[Union[str, dict]] = None) -> None:
+        if tokenizer is not None:
+            warnings.warn(
+                'UniPixel(tokenizer=...) is now UniPixel(processor=...) (the '
+                'text processor, not the vision tokenizer); the old name goes '
+                'in the next release',
+                DeprecationWarning,
+                stacklevel=2)
+            processor = processor if processor is not None else tokenizer
+        ids = self._token_ids(
+            processor,
+            image_token_id=image_token_id,
+            video_token_id=video_token_id,
+            vision_start_token_id=vision_start_token_id,
+            ref_token_id=ref_token_id,
+            seg_token_id=seg_token_id,
+            mem_token_id=mem_token_id,
+            eos_token_id=eos_token_id,
+            pad_token_id=pad_token_id)
         if data_preprocessor is None:
             data_preprocessor = dict(type='UniPixelDataPreprocessor')
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(
-                dict(dict(pad_token_id=pad_token_id), **data_preprocessor))
+                dict(dict(pad_token_id=ids['pad_token_id']),
+                     **data_preprocessor))
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.image_token_id = image_token_id
-        self.video_token_id = video_token_id
-        self.ref_token_id = ref_token_id
-        self.seg_token_id = seg_token_id
-        self.mem_token_id = mem_token_id
-        self.eos_token_ids = [eos_token_id] if isinstance(
-            eos_token_id, int) else list(eos_token_id)
-        self.pad_token_id = pad_token_id
+        self.image_token_id = ids['image_token_id']
+        self.video_token_id = ids['video_token_id']
+        self.ref_token_id = ids['ref_token_id']
+        self.seg_token_id = ids['seg_token_id']
+        self.mem_token_id = ids['mem_token_id']
+        eos = ids['eos_token_id']
+        self.eos_token_ids = [eos] if isinstance(eos, int) else list(eos)
+        self.pad_token_id = ids['pad_token_id']
         self.sample_objects = sample_objects
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
-        self.tokenizer_cfg = tokenizer
-        self._memory_formatter = None
+        self.processor_cfg = processor
+        self._text_formatter = None
 
+        self._build_components(vision_tokenizer, llm, prompt_encoder,
+                               memory_bank, mask_decoder, mask_loss,
+                               ids['vision_start_token_id'])
+        self.partial_checkpoints = list(partial_checkpoints)
+        if train_cfg is not None:
+            self._setup_training(**train_cfg)
+        self.precision = precision
+        apply_precision(self, precision)
+        if dtype is not None:
+            self.to(resolve_dtype(dtype))
+
+    def _build_components(self, vision_tokenizer: dict, llm: dict,
+                          prompt_encoder: Optional[dict],
+                          memory_bank: Optional[dict],
+                          mask_decoder: Optional[dict], mask_loss: dict,
+                          vision_start_token_id: int) -> None:
+        """Builds the components, filling in the widths they share (see the
+        class docstring); the mask decoder comes first, as the others read
+        its widths."""
         self.mask_decoder = MODELS.build(
             mask_decoder) if mask_decoder else None
         self.mask_loss = MODELS.build(mask_loss) if mask_decoder else None
@@ -171,8 +186,8 @@ class UniPixel(BaseModel):
         vision = self.vision_tokenizer
         llm = dict(
             llm,
-            image_token_id=image_token_id,
-            video_token_id=video_token_id,
+            image_token_id=self.image_token_id,
+            video_token_id=self.video_token_id,
             vision_start_token_id=vision_start_token_id)
         llm.setdefault('spatial_merge_size', vision.merge_size)
         # Qwen3-VL writes time stamps as text instead
@@ -186,32 +201,43 @@ class UniPixel(BaseModel):
             raise ValueError(
                 f'The vision tokenizer gives {vision.embed_dim}-d tokens but '
                 f'the LLM is {self.llm.embed_dim}-d')
-
-        self.prompt_encoder = None
-        if prompt_encoder:
-            if self.mask_decoder is None:
-                raise ValueError('A prompt encoder needs a mask decoder (it '
-                                 'shares the SAM2 frame and prompt width)')
-            prompt_encoder = dict(prompt_encoder)
-            prompt_encoder.setdefault('embed_dim', self.mask_decoder.embed_dim)
-            prompt_encoder.setdefault('llm_dim', self.llm.embed_dim)
-            prompt_encoder.setdefault('image_size',
-                                      self.mask_decoder.image_size)
-            prompt_encoder.setdefault('feat_size', self.mask_decoder.feat_size)
-            self.prompt_encoder = MODELS.build(prompt_encoder)
+        self.prompt_encoder = self._build_prompt_encoder(prompt_encoder)
         self.memory_bank = None
         if memory_bank:
             memory_bank = dict(memory_bank)
             memory_bank.setdefault('in_dim', vision.pool_dim)
             memory_bank.setdefault('embed_dim', self.llm.embed_dim)
             self.memory_bank = MODELS.build(memory_bank)
-        self.partial_checkpoints = list(partial_checkpoints)
-        if train_cfg is not None:
-            self._setup_training(**train_cfg)
-        self.precision = precision
-        apply_precision(self, precision)
-        if dtype is not None:
-            self.to(resolve_dtype(dtype))
+
+    def _build_prompt_encoder(self, cfg: Optional[dict]):
+        """The ``<|ref|>`` prompt encoder at the mask decoder's frame and
+        prompt width, or None."""
+        if not cfg:
+            return None
+        if self.mask_decoder is None:
+            raise ValueError('A prompt encoder needs a mask decoder (it '
+                             'shares the SAM2 frame and prompt width)')
+        cfg = dict(cfg)
+        cfg.setdefault('embed_dim', self.mask_decoder.embed_dim)
+        cfg.setdefault('llm_dim', self.llm.embed_dim)
+        cfg.setdefault('image_size', self.mask_decoder.image_size)
+        cfg.setdefault('feat_size', self.mask_decoder.feat_size)
+        return MODELS.build(cfg)
+
+    @staticmethod
+    def _token_ids(processor: Optional[Union[str, dict]],
+                   **given: Optional[int]) -> Dict[str, int]:
+        """The special token ids: those the config gives, else the
+        ``processor``'s, else Qwen2.5-VL's
+        (:data:`~unipixel_mm.text.QWEN2_5_VL_TOKEN_IDS`)."""
+        if processor is not None and None in given.values():
+            known = special_token_ids(get_processor(processor).tokenizer)
+        else:
+            known = QWEN2_5_VL_TOKEN_IDS
+        return {
+            name: known[name] if value is None else value
+            for name, value in given.items()
+        }
 
     def _setup_training(self,
                         trainable: Sequence[str] = (),
@@ -242,22 +268,16 @@ class UniPixel(BaseModel):
 
     @torch.no_grad()
     def init_weights(self) -> None:
-        """Initialise the components, then the new modules as the reference
-        does: the ``<|ref|>`` prompt encoder's SAM prompt encoder starts as a
-        copy of SAM2's and the memory bank's projection as a copy of the
-        vision merger's MLP (parameters only)."""
+        """Initialise the components, then the new modules from the others
+        as the reference does (the ``<|ref|>`` prompt encoder from the mask
+        decoder, the memory bank from the vision tokenizer; see
+        :mod:`unipixel_mm.models.base`), then load ``partial_checkpoints``.
+        """
         super().init_weights()
-        pairs = []
         if self.prompt_encoder is not None:
-            pairs.append((self.prompt_encoder.sam_prompt_encoder,
-                          self.mask_decoder.sam2.sam_prompt_encoder))
+            self.prompt_encoder.init_from_mask_decoder(self.mask_decoder)
         if self.memory_bank is not None:
-            pairs.append((self.memory_bank.proj,
-                          self.vision_tokenizer.pool_projection))
-        for target, source in pairs:
-            for dst, src in zip(target.parameters(), source.parameters()):
-                if dst.shape == src.shape:
-                    dst.copy_(src)
+            self.memory_bank.init_from_vision_tokenizer(self.vision_tokenizer)
         load_partial_checkpoints(self, self.partial_checkpoints)
 
     # ------------------------------------------------------------------ #
@@ -413,11 +433,23 @@ class UniPixel(BaseModel):
         self._embed_prompts(ids, embeds, items, data_samples)
         return embeds, items
 
-    def _prefill(self,
-                 inputs: dict,
-                 data_samples: SampleList,
-                 use_cache: bool = False,
-                 logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
+    def prefill(self,
+                inputs: dict,
+                data_samples: SampleList,
+                use_cache: bool = False,
+                logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
+        """Embeds the prompt and runs the LLM over it once.
+
+        Args:
+            inputs (dict): The batch of the data preprocessor.
+            data_samples (list[PixelDataSample], optional): The prompts.
+            use_cache (bool): Return a KV cache to decode from.
+            logits_to_keep (int): Logits of the last positions only (0: all).
+
+        Returns:
+            tuple[LLMOutput, Tensor]: The LLM outputs and (B, 1) the rope
+            position deltas of the next tokens.
+        """
         llm_visual: dict = {}
         embeds, _ = self.embed_inputs(inputs, data_samples, llm_visual)
         if self.training and not embeds.requires_grad:
@@ -461,7 +493,7 @@ class UniPixel(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            return self._prefill(inputs, data_samples)[0].logits
+            return self.prefill(inputs, data_samples)[0].logits
         raise RuntimeError(f'Invalid mode "{mode}"; UniPixel supports '
                            '"loss", "predict" and "tensor"')
 
@@ -477,7 +509,7 @@ class UniPixel(BaseModel):
         """
         if 'labels' not in inputs:
             raise KeyError('mode="loss" needs "labels" in the inputs')
-        out, _ = self._prefill(inputs, data_samples)
+        out, _ = self.prefill(inputs, data_samples)
         losses = dict(loss_lm=self.llm.lm_loss(out.logits, inputs['labels']))
         seg_terms: Dict[str, torch.Tensor] = {}
         num_seg = 0
@@ -530,7 +562,7 @@ class UniPixel(BaseModel):
         Returns:
             list[PixelDataSample]: with ``pred_ids``, ``pred_masks`` (per
             object a (T, H, W) bool), ``pred_mask_scores`` (S, T), with a
-            ``tokenizer`` ``pred_text``, and for a memory turn
+            ``processor`` ``pred_text``, and for a memory turn
             ``memory_prompt_ids`` (the follow-up prompt).
         """
         if data_samples is None:
@@ -553,148 +585,16 @@ class UniPixel(BaseModel):
             sample.pred_mask_scores = result.mask_scores
             if result.prompt_ids is not None:
                 sample.memory_prompt_ids = result.prompt_ids
-            if self.tokenizer_cfg is not None:
+            if self.processor_cfg is not None:
                 sample.pred_text = self.decode(result.ids)
         return list(data_samples)
 
-    @torch.no_grad()
-    def generate_memory_turns(self, inputs: dict,
-                              data_samples: Sequence[PixelDataSample],
-                              **generation) -> List[GenerationResult]:
-        """Segment, remember, then answer (PixelQA).
-
-        1. The given conversation (its answer holds one ``<|seg|>`` per
-           object, e.g. ``[0] <|seg|> [1] <|seg|>``) is read once and its
-           ``<|seg|>`` objects are segmented and tracked through the frames.
-        2. The masks become mask prompts (``<|mem|>`` tokens; an object
-           found on no frame is prompted with the whole frame, as the
-           reference does) of the follow-up ``memory_turn['question']``
-           about objects ``[oid]``, which is answered with
-           ``generation_cfg`` updated by ``generation``. The visual tokens
-           are computed once.
-
-        Needs the ``tokenizer`` (to write the follow-up prompt) and a memory
-        bank.
-
-        Args:
-            inputs (dict): The batch of the data preprocessor.
-            data_samples (Sequence[PixelDataSample]): Samples with
-                ``memory_turn = dict(question, oids, answer_prefix=None)``.
-            **generation: Options of :meth:`generate` for the answers.
-
-        Returns:
-            list[GenerationResult]: per sample, the answer's ids, the masks
-            and scores of the first pass's objects followed by those of any
-            ``<|seg|>`` of the answer, and the follow-up prompt's ids
-            (``prompt_ids``).
-        """
-        if self.tokenizer_cfg is None or self.memory_bank is None:
-            raise ValueError('Answering a memory_turn needs the tokenizer '
-                             'option and a memory bank')
-        options = dict(self.generation_cfg, **generation)
-        inputs = dict(inputs, vision_cache={})
-        first = self.generate(inputs, data_samples,
-                              **dict(options, max_new_tokens=0))
-        follow_inputs, follow_samples = self.memory_turn_inputs(
-            inputs, data_samples, [r.masks for r in first])
-        answers = self.generate(follow_inputs, follow_samples, **options)
-        return [
-            GenerationResult(
-                ans.ids,
-                torch.cat([seg.masks, ans.masks]),
-                torch.cat([seg.mask_scores, ans.mask_scores]),
-                prompt_ids=follow_inputs['input_ids'][b][
-                    follow_inputs['attention_mask'][b].bool()])
-            for b, (seg, ans) in enumerate(zip(first, answers))
-        ]
-
-    def memory_turn_inputs(
-        self, inputs: dict, data_samples: Sequence[PixelDataSample],
-        masks: Sequence[torch.Tensor]
-    ) -> Tuple[dict, List[PixelDataSample]]:
-        """The batch of the follow-up questions, with ``masks`` as their
-        mask prompts (step 2 of :meth:`generate_memory_turns`).
-
-        Args:
-            inputs (dict): The batch of the first pass (videos).
-            data_samples (Sequence[PixelDataSample]): Its samples, with
-                ``memory_turn``.
-            masks (Sequence[Tensor]): Per sample (O, T, H, W) bool, one
-                masklet per object of ``memory_turn['oids']``.
-
-        Returns:
-            tuple[dict, list[PixelDataSample]]: The left-padded batch (the
-            same visual inputs) and samples holding the mask prompts.
-        """
-        # the follow-up is formatted as the data pipeline formats a
-        # mask-prompted question
-        if self._memory_formatter is None:
-            self._memory_formatter = FormatConversation(self.tokenizer_cfg)
-        ids = inputs['input_ids']
-        rows = [
-            b for b in range(ids.size(0))
-            if (ids[b] == self.video_token_id).any()
-        ]
-        vision = self.vision_tokenizer
-        seqs, samples = [], []
-        for b, (sample, objs) in enumerate(zip(data_samples, masks)):
-            turn = sample.memory_turn
-            oids = [str(o) for o in turn['oids']]
-            if b not in rows:
-                raise ValueError(f'Sample {b} has a memory_turn but no video')
-            if objs.size(0) != len(oids):
-                raise ValueError(
-                    f'Sample {b}: the first pass segmented {objs.size(0)} '
-                    f'<|seg|> object(s) but the memory_turn names '
-                    f'{len(oids)} ({oids})')
-            objs = objs.clone()
-            objs[~objs.flatten(1).any(dim=1)] = True
-            grid_thw = inputs['video_grid_thw'][rows.index(b)]
-            # the frames' times (Qwen3-VL writes them into the text)
-            seconds = inputs.get('second_per_grid_ts')
-            seconds = None if seconds is None else float(
-                seconds[rows.index(b)])
-            prompt_masks = masks_to_token_grid(
-                objs.transpose(0, 1).cpu(), grid_thw.tolist(),
-                vision.config.patch_size, vision.merge_size,
-                vision.temporal_patch_size)
-            results = self._memory_formatter(
-                dict(
-                    turns=[
-                        dict(
-                            question=turn['question'],
-                            answer=None,
-                            answer_prefix=turn.get('answer_prefix'))
-                    ],
-                    objects=[dict(oid=oid) for oid in oids],
-                    prompt_type='mask',
-                    prompt_masks=prompt_masks,
-                    frames=range(objs.size(1)),
-                    video_grid_thw=grid_thw.cpu(),
-                    second_per_grid_ts=seconds,
-                    seg_targets=False,
-                    entry=sample.metainfo.get('entry', f'sample {b}')))
-            seqs.append(results['input_ids'].to(ids.device))
-            follow = PixelDataSample(metainfo=sample.metainfo)
-            follow.prompt_masks = prompt_masks.to(ids.device)
-            samples.append(follow)
-        follow_inputs = {
-            k: v
-            for k, v in inputs.items()
-            if k not in ('input_ids', 'attention_mask', 'labels')
-        }
-        follow_inputs['input_ids'] = pad_sequences(seqs, self.pad_token_id,
-                                                   'left')
-        follow_inputs['attention_mask'] = pad_sequences(
-            [torch.ones_like(s) for s in seqs], 0, 'left')
-        return follow_inputs, samples
-
     def decode(self, ids: torch.Tensor) -> str:
         """Generated ids -> answer text (end and padding ids dropped,
-        special tokens such as ``<|seg|>`` kept); needs ``tokenizer``."""
-        if self.tokenizer_cfg is None:
-            raise ValueError('UniPixel.decode needs the tokenizer option')
-        tokenizer = get_processor(self.tokenizer_cfg).tokenizer
+        special tokens such as ``<|seg|>`` kept); needs ``processor``."""
+        if self.processor_cfg is None:
+            raise ValueError('UniPixel.decode needs the processor option')
+        tokenizer = get_processor(self.processor_cfg).tokenizer
         return tokenizer.decode(self.answer_ids(ids))
 
     def answer_ids(self, ids: torch.Tensor) -> List[int]:
@@ -705,152 +605,55 @@ class UniPixel(BaseModel):
         ]
 
     # ------------------------------------------------------------------ #
-    # generation
+    # generation (in unipixel_mm.models.generation and .pixelqa)
     # ------------------------------------------------------------------ #
-    @staticmethod
-    def _logits_warpers(do_sample: bool, temperature: float, top_k: int,
-                        top_p: float) -> LogitsProcessorList:
-        warpers = LogitsProcessorList()
-        if do_sample:
-            if temperature != 1.0:
-                warpers.append(TemperatureLogitsWarper(temperature))
-            if top_k > 0:
-                warpers.append(TopKLogitsWarper(top_k))
-            if top_p < 1.0:
-                warpers.append(TopPLogitsWarper(top_p))
-        return warpers
-
     @torch.no_grad()
     def generate(self,
                  inputs: dict,
                  data_samples: SampleList = None,
-                 max_new_tokens: int = 128,
-                 do_sample: bool = False,
-                 temperature: float = 1.0,
-                 top_k: int = 0,
-                 top_p: float = 1.0,
-                 decode_masks: bool = True,
-                 batch_objects: bool = True,
-                 use_cache: bool = True,
-                 progress: bool = False) -> List[GenerationResult]:
-        """Greedy or sampled decoding with a KV cache, then one mask-decoding
-        pass per sample for all its ``<|seg|>`` tokens.
+                 **options) -> List[GenerationResult]:
+        """Decoding with a KV cache, then mask decoding of the ``<|seg|>``
+        objects; see :func:`unipixel_mm.models.generation.generate` for the
+        ``options``."""
+        return generate(self, inputs, data_samples, **options)
 
-        A ``<|seg|>`` token's prompt comes from the pre-norm hidden state of
-        the position that predicts it, in the prompt or in the answer.
-        Batched prompts must be left-padded.
+    @torch.no_grad()
+    def generate_memory_turns(
+            self,
+            inputs: dict,
+            data_samples: Sequence[PixelDataSample],
+            formatter: Optional[ConversationFormatter] = None,
+            **options) -> List[GenerationResult]:
+        """Segment, remember, then answer (PixelQA); see
+        :func:`unipixel_mm.models.pixelqa.generate_memory_turns`."""
+        return generate_memory_turns(self, inputs, data_samples, formatter,
+                                     **options)
 
-        Args:
-            inputs (dict): batch of the data preprocessor.
-            data_samples (list[PixelDataSample], optional): prompts and the
-                ``frame_size`` metainfo (defaults to the SAM2 frame size).
-            max_new_tokens (int): maximum number of generated tokens.
-            do_sample (bool): sample instead of greedy decoding.
-            temperature, top_k, top_p: sampling options.
-            decode_masks (bool): run the mask decoder.
-            batch_objects (bool): track a sample's objects as one batch.
-            use_cache (bool): reuse keys and values of earlier positions;
-                without it every step runs the whole sequence again, vision
-                encoder included (the baseline of the benchmarks).
-            progress (bool): show progress bars over the generated tokens
-                and the frames of mask propagation.
+    def memory_turn_inputs(
+        self, inputs: dict, data_samples: Sequence[PixelDataSample],
+        masks: Sequence[torch.Tensor],
+        formatter: Optional[ConversationFormatter] = None
+    ) -> Tuple[dict, List[PixelDataSample]]:
+        """The batch of the PixelQA follow-up questions; see
+        :func:`unipixel_mm.models.pixelqa.memory_turn_inputs`."""
+        return memory_turn_inputs(self, inputs, data_samples, masks,
+                                  formatter)
 
-        Returns:
-            list[GenerationResult]: one per sample.
-        """
-        ids = inputs['input_ids']
-        batch_size = ids.size(0)
-        mask = inputs.get('attention_mask')
-        if mask is None:
-            mask = torch.ones_like(ids)
-        if batch_size > 1 and (mask[:, -1] == 0).any():
-            raise ValueError('Batched generation needs left padding')
-        out, rope_deltas = self._prefill(
-            dict(inputs, attention_mask=mask),
-            data_samples,
-            use_cache=use_cache and max_new_tokens > 0,
-            logits_to_keep=1)
-        room = self.llm.config.max_position_embeddings - int(
-            (ids.size(1) + rope_deltas).max())
-        if max_new_tokens > room:
-            print_log(
-                f'max_new_tokens={max_new_tokens} would pass the model\'s '
-                f'{self.llm.config.max_position_embeddings} positions: '
-                f'generating at most {room} tokens',
-                logger='current',
-                level=logging.WARNING)
-            max_new_tokens = room
-        seg_hidden = [[
-            out.hidden_states[b, p] for p in self._seg_positions(ids[b])
-        ] for b in range(batch_size)]
-        warpers = self._logits_warpers(do_sample, temperature, top_k, top_p)
-        generated = ids.new_empty(batch_size, 0)
-        finished = torch.zeros(batch_size, dtype=torch.bool, device=ids.device)
-        eos = torch.tensor(self.eos_token_ids, device=ids.device)
-        steps = tqdm(
-            range(max_new_tokens), desc='decoding', disable=not progress)
-        for step in steps:
-            logits = warpers(
-                torch.cat([ids, generated], 1), out.logits[:, -1].float())
-            if do_sample:
-                token = torch.multinomial(logits.softmax(-1), 1)[:, 0]
-            else:
-                token = logits.argmax(-1)
-            token = torch.where(finished, self.pad_token_id, token)
-            for b in torch.nonzero((token == self.seg_token_id)
-                                   & ~finished)[:, 0].tolist():
-                seg_hidden[b].append(out.hidden_states[b, -1])
-            generated = torch.cat([generated, token[:, None]], 1)
-            finished |= torch.isin(token, eos)
-            if finished.all() or step == max_new_tokens - 1:
-                break
-            mask = torch.cat([mask, mask.new_ones(batch_size, 1)], 1)
-            if not use_cache:
-                out, _ = self._prefill(
-                    dict(
-                        inputs,
-                        input_ids=torch.cat([ids, generated], 1),
-                        attention_mask=mask),
-                    data_samples,
-                    logits_to_keep=1)
-                continue
-            past = out.past_key_values
-            position = (past.get_seq_length() + rope_deltas).view(1, -1, 1)
-            out = self.llm(
-                self.llm.embed_tokens(token[:, None]),
-                mask,
-                position.expand(3, -1, -1),
-                past_key_values=past,
-                use_cache=True)
-        steps.close()
-        return [
-            self._decode_result(b, inputs, data_samples, generated[b],
-                                seg_hidden[b], decode_masks, batch_objects,
-                                progress) for b in range(batch_size)
-        ]
+    @property
+    def tokenizer_cfg(self) -> Optional[Union[str, dict]]:
+        """Deprecated name of :attr:`processor_cfg`."""
+        warnings.warn(
+            'UniPixel.tokenizer_cfg is now UniPixel.processor_cfg',
+            DeprecationWarning,
+            stacklevel=2)
+        return self.processor_cfg
 
-    def _decode_result(self, b: int, inputs: dict, data_samples: SampleList,
-                       ids: torch.Tensor, hidden: List[torch.Tensor],
-                       decode_masks: bool, batch_objects: bool,
-                       progress: bool) -> GenerationResult:
-        frames = (inputs.get('frames') or [None] * (b + 1))[b]
-        num_frames, size = 0, (0, 0)
-        if frames is not None:
-            num_frames, size = frames.size(0), tuple(frames.shape[-2:])
-            if data_samples is not None:
-                size = data_samples[b].metainfo.get('frame_size', size)
-        prompts = self.llm.seg_prompts(torch.stack(hidden)) \
-            if hidden and self.mask_decoder is not None else None
-        if not (decode_masks and prompts is not None and frames is not None):
-            return GenerationResult(
-                ids,
-                torch.zeros(0, num_frames, *size, dtype=torch.bool),
-                torch.zeros(0, num_frames),
-                seg_prompts=prompts)
-        masks, scores = self.mask_decoder.predict(
-            frames,
-            prompts,
-            size,
-            batch_objects=batch_objects,
-            progress=progress)
-        return GenerationResult(ids, masks, scores, seg_prompts=prompts)
+    @property
+    def text_formatter(self) -> ConversationFormatter:
+        """The conversation formatter of the ``processor`` (built
+        on first use)."""
+        if self.processor_cfg is None:
+            raise ValueError('Formatting text needs the processor option')
+        if self._text_formatter is None:
+            self._text_formatter = ConversationFormatter(self.processor_cfg)
+        return self._text_formatter

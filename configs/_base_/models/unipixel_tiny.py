@@ -1,6 +1,6 @@
 # A tiny UniPixel with random weights for CPU tests and the synthetic demo:
 # 2-layer 64-d LLM, 2-block 32-d ViT, a 128 px SAM2 with a 16-d Hiera trunk.
-# Token ids follow the tiny tokenizer of unipixel_mm.datasets.tokenizer.
+# Token ids follow the tiny tokenizer of unipixel_mm.text.processor.
 tiny_sam2 = dict(
     image_encoder=dict(
         _target_='sam2.modeling.backbones.image_encoder.ImageEncoder',

@@ -1,5 +1,5 @@
 """Formatting transforms: the chat sequence with its labels, and packing."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Union
 
 import torch
 from mmcv.transforms import BaseTransform
@@ -7,74 +7,22 @@ from mmengine.logging import print_log
 
 from unipixel_mm.registry import TRANSFORMS
 from unipixel_mm.structures import PixelDataSample
-from ..qwen3_processor import expand_video_placeholder
-from ..tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
-                         get_processor)
+from unipixel_mm.text import (MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
+                              ConversationFormatter, assistant_spans,
+                              region_prefix)
 from .loading import describe, text_only
 
-_ASSISTANT_START = '<|im_start|>assistant\n'
-_TURN_END = '<|im_end|>'
-
-
-def region_prefix(num_frames: int, prompt_masks: torch.Tensor,
-                  oids: Sequence[str]) -> str:
-    """The text that introduces mask-prompted objects as ``<|mem|>`` tokens.
-
-    Each object is listed by its id with one ``<|mem|>`` per temporal group
-    (two frames) in which its mask prompt is present; in a video each
-    ``<|mem|>`` follows the group's frame numbers, ``<1>-<2>`` for the first.
-
-    Args:
-        num_frames (int): Number of sampled frames T; 1 for an image.
-        prompt_masks (Tensor): (grid_t, O, h, w) bool.
-        oids (Sequence[str]): Object ids as the question refers to them
-            (``[oid]``).
-
-    Returns:
-        str: E.g. ``'Here is a video with 4 frames denoted as <1> to <4>.
-        The highlighted regions are as follows:\\n[0]: <1>-<2> <|mem|>\\n'``.
-    """
-    if num_frames > 1:
-        text = (f'Here is a video with {num_frames} frames denoted as <1> to '
-                f'<{num_frames}>. The highlighted regions are as follows:\n')
-    else:
-        text = 'Here is an image with the following highlighted regions:\n'
-    present = prompt_masks.flatten(2).any(dim=2)
-    for o, oid in enumerate(oids):
-        groups = present[:, o].nonzero()[:, 0].tolist()
-        if num_frames > 1:
-            mems = [f'<{2 * g + 1}>-<{2 * g + 2}> {MEM_TOKEN}' for g in groups]
-        else:
-            mems = [MEM_TOKEN for _ in groups]
-        text += f'[{oid}]: ' + ' '.join(mems) + '\n'
-    return text
-
-
-def assistant_spans(text: str) -> List[Tuple[int, int]]:
-    """Character spans of the assistant answers in a chat text.
-
-    An answer runs from after ``<|im_start|>assistant\\n`` to the end of the
-    ``<|im_end|>`` that closes it (the model learns to end its turn).
-
-    Args:
-        text (str): A text rendered with the ChatML template.
-
-    Returns:
-        list[tuple[int, int]]: (start, end) character offsets.
-    """
-    spans, pos = [], 0
-    while (start := text.find(_ASSISTANT_START, pos)) >= 0:
-        start += len(_ASSISTANT_START)
-        end = text.find(_TURN_END, start)
-        end = len(text) if end < 0 else end + len(_TURN_END)
-        spans.append((start, end))
-        pos = end
-    return spans
+# names of this module before the formatter moved to unipixel_mm.text
+__all__ = [
+    'FormatConversation', 'PackUniPixelInputs', 'assistant_spans',
+    'region_prefix'
+]
 
 
 @TRANSFORMS.register_module()
 class FormatConversation(BaseTransform):
-    """Renders the conversation with the chat template and tokenises it.
+    """Renders the conversation with the chat template and tokenises it
+    (with :class:`~unipixel_mm.text.ConversationFormatter`).
 
     The first user turn gets the video and, when the objects come with mask
     prompts, the :func:`region_prefix` before its question; every later
@@ -82,7 +30,7 @@ class FormatConversation(BaseTransform):
     video, see :func:`~.loading.text_only`). The ``<|video_pad|>``
     placeholder is expanded to ``prod(video_grid_thw) / merge_size ** 2``
     tokens (for Qwen3-VL, frame by frame after time stamps, see
-    :func:`~..qwen3_processor.expand_video_placeholder`). Labels are
+    :func:`~unipixel_mm.text.expand_video_placeholder`). Labels are
     ``IGNORE_INDEX`` (-100) except on the assistant answers and the
     ``<|im_end|>`` closing each (the reference's ChatML masking). When the
     last turn has no answer (evaluation) the generation prompt is appended
@@ -113,17 +61,18 @@ class FormatConversation(BaseTransform):
 
     def __init__(self, processor: Union[str, dict],
                  max_length: int = -1) -> None:
-        self.processor_cfg = processor
-        self.processor = get_processor(processor)
+        self.formatter = ConversationFormatter(processor)
         self.max_length = max_length
-        tokenizer = self.processor.tokenizer
-        self.token_ids = {
-            tok: tokenizer.convert_tokens_to_ids(tok)
-            for tok in (REF_TOKEN, SEG_TOKEN, MEM_TOKEN)
-        }
 
-    def _messages(self, results: dict) -> Tuple[list, bool]:
-        turns = results['turns']
+    @property
+    def processor(self):
+        """The ``transformers`` processor."""
+        return self.formatter.processor
+
+    def transform(self, results: dict) -> Optional[dict]:
+        """Tokenises; see the class docstring for the keys."""
+        # refuses a sample without a video that needs one
+        text_only(results, ('video_grid_thw', ))
         prefix = ''
         if results.get('prompt_masks') is not None:
             oids = [
@@ -132,61 +81,23 @@ class FormatConversation(BaseTransform):
             ]
             prefix = region_prefix(
                 len(results['frames']), results['prompt_masks'], oids)
-        messages = []
-        for i, turn in enumerate(turns):
-            question = turn['question']
-            if i == 0:
-                content = [dict(type='text', text=prefix + question)]
-                if results.get('video_grid_thw') is not None:
-                    content.insert(0, dict(type='video'))
-                messages.append(dict(role='user', content=content))
-            else:
-                messages.append(dict(role='user', content=question))
-            if turn.get('answer') is not None:
-                messages.append(dict(role='assistant', content=turn['answer']))
-            elif i != len(turns) - 1:
-                raise ValueError(f'{describe(results)}: turn {i} has no '
-                                 'answer but is not the last')
-        generate = turns[-1].get('answer') is None
-        return messages, generate
-
-    def transform(self, results: dict) -> Optional[dict]:
-        """Tokenises; see the class docstring for the keys."""
-        # refuses a sample without a video that needs one
-        text_only(results, ('video_grid_thw', ))
-        messages, generate = self._messages(results)
-        text = self.processor.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=generate)
-        if not generate:
-            text = text.rstrip()
-        else:
-            text += results['turns'][-1].get('answer_prefix') or ''
-        expanded = text
-        if results.get('video_grid_thw') is not None:
-            expanded = expand_video_placeholder(
-                self.processor, text, results['video_grid_thw'],
-                results.get('llm_frame_inds'),
-                results.get('second_per_grid_ts'))
-        enc = self.processor.tokenizer(
-            expanded, return_offsets_mapping=True, return_attention_mask=False)
-        input_ids = torch.tensor(enc['input_ids'], dtype=torch.long)
-        if 0 < self.max_length < len(input_ids):
+        conv = self.formatter(
+            results['turns'],
+            results.get('video_grid_thw'),
+            prefix,
+            describe(results),
+            frame_inds=results.get('llm_frame_inds'),
+            second_per_grid_ts=results.get('second_per_grid_ts'))
+        if 0 < self.max_length < len(conv.input_ids):
             print_log(
-                f'{describe(results)}: skipped, {len(input_ids)} tokens > '
-                f'{self.max_length}',
+                f'{describe(results)}: skipped, {len(conv.input_ids)} '
+                f'tokens > {self.max_length}',
                 logger='current')
             return None
-        supervised = torch.zeros_like(input_ids, dtype=torch.bool)
-        if not generate:
-            offsets = torch.tensor(enc['offset_mapping']).view(-1, 2)
-            begin, end = offsets.unbind(dim=1)
-            for lo, hi in assistant_spans(expanded):
-                supervised |= (begin >= lo) & (end <= hi) & (end > begin)
-        labels = input_ids.masked_fill(~supervised, IGNORE_INDEX)
-        self._check_tokens(input_ids, results, generate)
-        results['input_ids'] = input_ids
-        results['labels'] = labels
-        results['text'] = text
+        self._check_tokens(conv.input_ids, results, conv.generate)
+        results['input_ids'] = conv.input_ids
+        results['labels'] = conv.labels
+        results['text'] = conv.text
         return results
 
     def _check_tokens(self, input_ids: torch.Tensor, results: dict,
@@ -203,8 +114,9 @@ class FormatConversation(BaseTransform):
             expected[MEM_TOKEN] = int(present.sum())
         if not generate:
             expected[SEG_TOKEN] = num_objs if results.get('seg_targets') else 0
+        counts = self.formatter.count_special_tokens(input_ids)
         for token, num in expected.items():
-            found = int((input_ids == self.token_ids[token]).sum())
+            found = counts[token]
             if found != num:
                 raise ValueError(
                     f'{describe(results)}: {found} {token} token(s) in the '
@@ -213,7 +125,8 @@ class FormatConversation(BaseTransform):
                     f"seg_targets={results.get('seg_targets')}")
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(processor={self.processor_cfg!r}, '
+        return (f'{self.__class__.__name__}('
+                f'processor={self.formatter.processor_cfg!r}, '
                 f'max_length={self.max_length})')
 
 

@@ -18,7 +18,7 @@ from PIL import Image
 from sam2.modeling.sam2_utils import get_next_point
 
 from unipixel_mm.registry import TRANSFORMS
-from ..tokenizer import get_processor
+from unipixel_mm.text import get_processor, masks_to_token_grid
 from .loading import describe, resize_masks, sample_frame_inds, text_only
 
 #: ImageNet statistics the SAM2 (Hiera) image encoder expects.
@@ -212,7 +212,7 @@ class QwenVideoProcess(BaseTransform):
 
     Args:
         processor (str | dict): Model directory or processor builder config,
-            see :func:`~unipixel_mm.datasets.tokenizer.get_processor`.
+            see :func:`~unipixel_mm.text.processor.get_processor`.
         min_pixels (int): Least frame area. Defaults to 128 * 28 * 28.
         max_pixels (int): Largest frame area before the frame-budget
             scaling. Defaults to 256 * 28 * 28.
@@ -395,47 +395,6 @@ def sample_box(mask: torch.Tensor,
         upper = box.new_tensor([width, height, width, height]) - 1
         box = torch.minimum(box.clamp(min=0), upper)
     return box.view(2, 2)
-
-
-def masks_to_token_grid(masks: torch.Tensor,
-                        grid_thw: Sequence[int],
-                        patch_size: int = 14,
-                        merge_size: int = 2,
-                        temporal_patch_size: int = 2) -> torch.Tensor:
-    """Object masks as mask prompts on the merged vision-token grid.
-
-    The frames are grouped as the vision encoder groups them
-    (``temporal_patch_size`` frames, an incomplete last group padded with
-    its last frame) and OR-ed; each group is resized to the patch grid
-    (grid_h * patch, grid_w * patch; bilinear, antialiased) and max-pooled
-    by ``patch_size * merge_size``: a token holds the object where any of
-    its pixels does.
-
-    Args:
-        masks (Tensor): (T, O, H, W) bool or float masks.
-        grid_thw (Sequence[int]): The video's (grid_t, grid_h, grid_w).
-        patch_size (int): Vision patch size. Defaults to 14.
-        merge_size (int): Spatial merge size. Defaults to 2.
-        temporal_patch_size (int): Frames per temporal patch. Defaults to 2.
-
-    Returns:
-        Tensor: (grid_t, O, grid_h / merge, grid_w / merge) bool.
-    """
-    masks = masks.float()
-    pad = -len(masks) % temporal_patch_size
-    if pad:
-        masks = torch.cat([masks, masks[-1:].expand(pad, -1, -1, -1)])
-    # a temporal group holds the object where any of its frames does
-    masks = masks.unflatten(0, (-1, temporal_patch_size)).amax(dim=1)
-    grid_t, grid_h, grid_w = (int(x) for x in grid_thw)
-    if len(masks) != grid_t:
-        raise ValueError(f'{len(masks)} temporal groups of masks, the video '
-                         f'grid has {grid_t}')
-    size = (grid_h * patch_size, grid_w * patch_size)
-    masks = F.interpolate(
-        masks, size, mode='bilinear', align_corners=False, antialias=True)
-    kernel = patch_size * merge_size
-    return F.max_pool2d(masks, kernel_size=kernel, stride=kernel) > 0
 
 
 def _check_inside(points: np.ndarray, frame_size: Tuple[int, int],

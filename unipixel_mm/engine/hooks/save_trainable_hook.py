@@ -3,8 +3,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from unipixel_mm.models.utils.finetune import (filter_state_dict,
-                                               trainable_names)
+from unipixel_mm.models.checkpoint import filter_state_dict, trainable_names
 from unipixel_mm.registry import HOOKS
 
 

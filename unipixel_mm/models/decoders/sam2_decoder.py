@@ -4,13 +4,14 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
 from sam2.modeling.sam2_base import NO_OBJ_SCORE
+from torch import nn
 from tqdm import tqdm
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseMaskDecoder
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.fp32 import Float32Module
-from ..utils.weight_names import file_weight_names
 from .sam2_builder import build_sam2_base
 
 # (vision_feats, vision_pos_embeds, feat_sizes) of one frame, features as
@@ -43,7 +44,7 @@ class HeadOutput:
 
 
 @MODELS.register_module()
-class SAM2Decoder(Float32Module, BaseModule):
+class SAM2Decoder(Float32Module, BaseMaskDecoder):
     """Segment and track objects through frames from prompt tokens with SAM2.
 
     The modules (Hiera image encoder, memory attention, memory encoder, prompt
@@ -111,6 +112,10 @@ class SAM2Decoder(Float32Module, BaseModule):
     def pretrained_weight_names(self) -> Set[str]:
         """The names that ``init_weights`` loads from ``checkpoint``."""
         return file_weight_names(self) if self.checkpoint else set()
+
+    def prompt_encoder_to_copy(self) -> nn.Module:
+        """SAM2's point / box prompt encoder."""
+        return self.sam2.sam_prompt_encoder
 
     def init_weights(self) -> None:
         super().init_weights()

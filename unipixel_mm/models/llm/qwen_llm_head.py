@@ -14,11 +14,12 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
     Qwen2_5_VLModel, Qwen2_5_VLTextModel, Qwen2RMSNorm)
 
 from unipixel_mm.registry import MODELS
+from unipixel_mm.text import QWEN2_5_VL_TOKEN_IDS as _QWEN_IDS
+from ..checkpoint.hf_weights import load_hf_part
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.hf_weights import load_hf_part
-from ..utils.weight_names import file_weight_names
 
 
 @dataclass
@@ -76,9 +77,10 @@ class QwenLLMHead(BaseModule):
                  text_config: dict,
                  seg_embed_dim: int,
                  num_seg_tokens: int = 2,
-                 image_token_id: int = 151655,
-                 video_token_id: int = 151656,
-                 vision_start_token_id: int = 151652,
+                 image_token_id: int = _QWEN_IDS['image_token_id'],
+                 video_token_id: int = _QWEN_IDS['video_token_id'],
+                 vision_start_token_id: int = _QWEN_IDS[
+                     'vision_start_token_id'],
                  spatial_merge_size: int = 2,
                  tokens_per_second: float = 2,
                  attn_implementation: str = 'sdpa',

@@ -5,23 +5,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.dist import all_reduce, is_distributed
+from torchvision.ops import sigmoid_focal_loss
 
 from unipixel_mm.registry import MODELS
-
-
-def sigmoid_focal_loss(logits: torch.Tensor,
-                       targets: torch.Tensor,
-                       alpha: float = 0.25,
-                       gamma: float = 2.0) -> torch.Tensor:
-    """Element-wise focal loss (RetinaNet) on logits; ``alpha < 0`` disables
-    the class balancing. Returns a tensor of the input's shape."""
-    prob = logits.sigmoid()
-    ce = F.binary_cross_entropy_with_logits(logits, targets, reduction='none')
-    p_t = prob * targets + (1 - prob) * (1 - targets)
-    loss = ce * (1 - p_t)**gamma
-    if alpha >= 0:
-        loss = loss * (alpha * targets + (1 - alpha) * (1 - targets))
-    return loss
 
 
 def dice_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

@@ -3,13 +3,14 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 
 from unipixel_mm.registry import MODELS
+from ..base import (BaseMemoryBank, BaseVisionTokenizer,
+                    copy_matching_parameters)
 
 
 @MODELS.register_module()
-class ObjectMemoryBank(BaseModule):
+class ObjectMemoryBank(BaseMemoryBank):
     """Pool one memory embedding per object per temporal group.
 
     For each object of a mask prompt and each temporal group (two frames
@@ -36,6 +37,14 @@ class ObjectMemoryBank(BaseModule):
     def num_tokens(prompt_masks: torch.Tensor) -> int:
         """Number of ``<|mem|>`` tokens a (G, O, h, w) mask prompt needs."""
         return int(prompt_masks.flatten(2).any(-1).sum())
+
+    def init_from_vision_tokenizer(
+            self, vision_tokenizer: BaseVisionTokenizer) -> None:
+        """Starts the projection as a copy of the vision tokenizer's
+        projector (Qwen2.5-VL's merger MLP), as the reference does."""
+        source = vision_tokenizer.projector_to_copy()
+        if source is not None:
+            copy_matching_parameters(self.proj, source)
 
     def forward(self, features: torch.Tensor,
                 prompt_masks: torch.Tensor) -> torch.Tensor:

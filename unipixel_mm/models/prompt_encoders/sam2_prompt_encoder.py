@@ -4,10 +4,10 @@ from typing import List, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from sam2.modeling.sam.prompt_encoder import PromptEncoder
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseMaskDecoder, BasePromptEncoder, copy_matching_parameters
 from ..utils.fp32 import Float32Module
 from ..utils.sam2_dtype import follow_reference_dtypes
 
@@ -49,7 +49,7 @@ class TemporalPositionEncoding(nn.Module):
 
 
 @MODELS.register_module()
-class SAM2PromptEncoder(Float32Module, BaseModule):
+class SAM2PromptEncoder(Float32Module, BasePromptEncoder):
     """Encode each object's point or box prompt into one LLM embedding.
 
     A SAM prompt encoder embeds the prompt (a point gives 2 sparse tokens with
@@ -127,6 +127,13 @@ class SAM2PromptEncoder(Float32Module, BaseModule):
         if len(kinds) == 2 and (coords[1] < coords[0]).any():
             raise ValueError(f'Box of object {index} {coords.tolist()} has '
                              'its bottom-right corner before its top-left')
+
+    def init_from_mask_decoder(self, mask_decoder: BaseMaskDecoder) -> None:
+        """Starts the SAM prompt encoder as a copy of the mask decoder's, as
+        the reference does."""
+        source = mask_decoder.prompt_encoder_to_copy()
+        if source is not None:
+            copy_matching_parameters(self.sam_prompt_encoder, source)
 
     def forward(self, coords: Sequence[torch.Tensor],
                 labels: Sequence[torch.Tensor], frames: torch.Tensor,

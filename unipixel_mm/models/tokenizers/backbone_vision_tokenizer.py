@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseVisionTokenizer
 from .qwen_vision_tokenizer import VisionTokens
 
 
@@ -73,7 +74,7 @@ class TimmBackbone(BaseModule):
 
 
 @MODELS.register_module()
-class BackboneVisionTokenizer(BaseModule):
+class BackboneVisionTokenizer(BaseVisionTokenizer):
     """Tokenise images / videos with an image backbone and a projector.
 
     The flattened Qwen2.5-VL patches are put back into frames; the
@@ -164,12 +165,6 @@ class BackboneVisionTokenizer(BaseModule):
         return self.visual.merger.mlp[0].in_features
 
     @property
-    def pool_projection(self) -> nn.Module:
-        """The projector, which the memory bank's projection starts as a
-        copy of."""
-        return self.visual.merger.mlp
-
-    @property
     def merge_size(self) -> int:
         return self.config.spatial_merge_size
 
@@ -196,6 +191,10 @@ class BackboneVisionTokenizer(BaseModule):
                               p, p)
         x = x.permute(0, 6, 5, 1, 3, 7, 2, 4, 8)
         return x.reshape(t * tps, self.in_channels, h * p, w * p)
+
+    def projector_to_copy(self) -> nn.Module:
+        """The projector MLP (the memory bank starts as its copy)."""
+        return self.visual.merger.mlp
 
     def forward(self, pixel_values: torch.Tensor,
                 grid_thw: torch.Tensor) -> VisionTokens:

@@ -5,17 +5,17 @@ from typing import List, Optional, Set
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 from transformers.models.qwen3_vl.configuration_qwen3_vl import \
     Qwen3VLVisionConfig
 from transformers.models.qwen3_vl.modeling_qwen3_vl import Qwen3VLVisionModel
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseVisionTokenizer
+from ..checkpoint.hf_weights import load_hf_part
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.hf_weights import load_hf_part
-from ..utils.weight_names import file_weight_names
 from .qwen_vision_tokenizer import VisionTokens
 
 
@@ -32,7 +32,7 @@ class DeepStackVisionTokens(VisionTokens):
 
 
 @MODELS.register_module()
-class Qwen3VisionTokenizer(BaseModule):
+class Qwen3VisionTokenizer(BaseVisionTokenizer):
     """Qwen3-VL's ViT, patch merger and DeepStack mergers (transformers').
 
     The ViT has no windows: patches come in the merge order of the Qwen3-VL
@@ -94,8 +94,7 @@ class Qwen3VisionTokenizer(BaseModule):
         """Width of ``pool_features``: hidden size x merged patches."""
         return self.visual.merger.hidden_size
 
-    @property
-    def pool_projection(self) -> nn.Module:
+    def projector_to_copy(self) -> nn.Module:
         """The merger's MLP (fc1, fc2), which the memory bank's projection
         starts as a copy of."""
         merger = self.visual.merger

@@ -3,19 +3,19 @@ from dataclasses import dataclass
 from typing import List, Optional, Set
 
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModule
+from torch import nn
 from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import \
     Qwen2_5_VLVisionConfig
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
     Qwen2_5_VisionTransformerPretrainedModel
 
 from unipixel_mm.registry import MODELS
+from ..base import BaseVisionTokenizer
+from ..checkpoint.hf_weights import load_hf_part
+from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
-from ..utils.hf_weights import load_hf_part
-from ..utils.weight_names import file_weight_names
 
 
 @dataclass
@@ -35,7 +35,7 @@ class VisionTokens:
 
 
 @MODELS.register_module()
-class QwenVisionTokenizer(BaseModule):
+class QwenVisionTokenizer(BaseVisionTokenizer):
     """Qwen2.5-VL's windowed ViT and patch merger (transformers' module).
 
     Args:
@@ -103,18 +103,16 @@ class QwenVisionTokenizer(BaseModule):
         return self.visual.merger.hidden_size
 
     @property
-    def pool_projection(self) -> nn.Module:
-        """The merger's MLP, which the memory bank's projection starts as a
-        copy of."""
-        return self.visual.merger.mlp
-
-    @property
     def merge_size(self) -> int:
         return self.config.spatial_merge_size
 
     @property
     def temporal_patch_size(self) -> int:
         return self.config.temporal_patch_size
+
+    def projector_to_copy(self) -> nn.Module:
+        """The patch merger's MLP (the memory bank starts as its copy)."""
+        return self.visual.merger.mlp
 
     def forward(self, pixel_values: torch.Tensor,
                 grid_thw: torch.Tensor) -> VisionTokens:

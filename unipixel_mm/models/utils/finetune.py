@@ -1,20 +1,18 @@
-"""Which parameters train: freezing, LoRA adapters, gradient checkpointing
-and partial checkpoints, as the reference's ``train.py`` sets them up.
+"""Which parameters train: freezing, LoRA adapters and gradient
+checkpointing, as the reference's ``train.py`` sets them up (the
+checkpoints of the trainable parameters are in
+:mod:`unipixel_mm.models.checkpoint.partial`).
 
 The reference freezes the whole model, adds LoRA adapters (peft) to the
 attention projections, then unfreezes the modules its ``tuning_modules``
 name. Here the modules are named by prefixes of the modular model's
 parameter names, e.g. ``'llm.seg_head'`` or ``'mask_decoder'``.
 """
-import os.path as osp
-from typing import Dict, Iterable, List, Sequence
+from typing import List, Sequence
 
-import torch
-from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
 from torch import nn
 
-from .hf_weights import lora_base_key
+from unipixel_mm.deprecation import moved_names
 
 # the attention projections of the Qwen2.5-VL LLM and vision transformer
 QKVO_KEYS = ('q_proj', 'k_proj', 'v_proj', 'o_proj', 'attn.qkv', 'attn.proj')
@@ -153,50 +151,9 @@ def enable_gradient_checkpointing(model: nn.Module) -> None:
                 gradient_checkpointing_kwargs=dict(use_reentrant=False))
 
 
-def trainable_names(model: nn.Module) -> List[str]:
-    """The names of the parameters that require grad."""
-    return [n for n, p in model.named_parameters() if p.requires_grad]
-
-
-def filter_state_dict(state: Dict[str, torch.Tensor],
-                      keep: Iterable[str]) -> Dict[str, torch.Tensor]:
-    """The entries of ``state`` whose names are in ``keep``."""
-    keep = set(keep)
-    return {k: v for k, v in state.items() if k in keep}
-
-
-def load_partial_checkpoints(model: nn.Module, paths: Sequence[str]) -> None:
-    """Loads checkpoints of all or part of the model's parameters over its
-    weights: the trainable ones saved by earlier stages, a full mmengine
-    checkpoint, or an official UniPixel directory (HuggingFace format).
-
-    Names of layers that got LoRA adapters since are mapped to their
-    ``base_layer``.
-
-    Args:
-        model (nn.Module): the model.
-        paths (Sequence[str]): mmengine checkpoints (``state_dict`` key),
-            plain state dicts or official checkpoint directories, loaded in
-            order.
-
-    Raises:
-        KeyError: when a checkpoint holds a name the model lacks, as the
-            reference asserts (an official directory must fit the model
-            entirely).
-    """
-    from unipixel_mm.utils.official_checkpoint import load_official_checkpoint
-    for path in paths:
-        if osp.isdir(path):
-            load_official_checkpoint(model, path)
-            print_log(f'Loaded the official checkpoint {path}', 'current')
-            continue
-        state = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-        state = state.get('state_dict', state)
-        own = model.state_dict()
-        state = {lora_base_key(k, own): v for k, v in state.items()}
-        unexpected = [k for k in state if k not in own]
-        if unexpected:
-            raise KeyError(f'{path} holds parameters the model lacks: '
-                           f'{unexpected}')
-        model.load_state_dict(state, strict=False)
-        print_log(f'Loaded {len(state)} tensors from {path}', 'current')
+__getattr__ = moved_names(
+    __name__, {
+        name: 'unipixel_mm.models.checkpoint.partial'
+        for name in ('trainable_names', 'filter_state_dict',
+                     'load_partial_checkpoints')
+    })

@@ -6,12 +6,12 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from unipixel_mm.utils import (load_official_checkpoint,
-                               read_official_state_dict)
-from unipixel_mm.utils.official_checkpoint import (build_from_official,
-                                                   export_official_checkpoint,
-                                                   modular_to_official_key,
-                                                   official_to_modular_key)
+from unipixel_mm.models.checkpoint import (build_from_official,
+                                           export_official_checkpoint,
+                                           load_official_checkpoint,
+                                           modular_to_official_key,
+                                           official_to_modular_key,
+                                           read_official_state_dict)
 
 
 @pytest.mark.parametrize('official,modular', [
@@ -127,7 +127,7 @@ def test_missing_files_are_named(tmp_path, exported):
 
 
 def test_failed_export_leaves_nothing(tiny_model, tmp_path, monkeypatch):
-    import unipixel_mm.utils.official_checkpoint as module
+    import unipixel_mm.models.checkpoint.official as module
 
     def fail(*args, **kwargs):
         raise OSError('disk full')
@@ -180,7 +180,7 @@ def test_weights_are_streamed_one_tensor_at_a_time(tiny_model, exported,
     """The weights are read straight into the model's tensors (no
     checkpoint tensor is materialised beside them, no memory map of a
     shard is read), and a checkpoint that does not fit changes nothing."""
-    import unipixel_mm.models.utils.hf_weights as module
+    import unipixel_mm.models.checkpoint.hf_weights as module
     real_open = module.safe_open
     materialised = []
 

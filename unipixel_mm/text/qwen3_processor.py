@@ -5,7 +5,7 @@ Qwen3-VL encodes time as text: the processor writes a video as its temporal
 groups (two frames each), every group ``<t seconds><|vision_start|>
 <|video_pad|>...<|vision_end|>`` with the group's mean time. The UniPixel
 tokens (``<|ref|>``, ``<|seg|>``, ``<|mem|>``) are added to a Qwen3-VL
-processor by :func:`~unipixel_mm.datasets.tokenizer.build_processor` as to a
+processor by :func:`~unipixel_mm.text.processor.build_processor` as to a
 Qwen2.5-VL one (after its vocabulary: ids 151669-151671 for the released
 Qwen3-VL tokenizers).
 """
@@ -16,7 +16,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 
 from unipixel_mm.registry import FUNCTIONS
-from .tokenizer import build_processor, save_processor, tiny_tokenizer
+from .processor import build_processor, save_processor, tiny_tokenizer
 
 #: ChatML as the Qwen3-VL instruct template renders plain conversations
 #: (no default system turn; images and videos as one placeholder each).
@@ -151,7 +151,7 @@ def build_tiny_qwen3_processor(
         save_dir: str) -> Tuple[object, Dict[str, int]]:
     """Builds, saves and reloads a tiny Qwen3-VL processor.
 
-    The tiny tokenizer of :func:`~.tokenizer.build_tiny_processor` (the same
+    The tiny tokenizer of :func:`~.processor.build_tiny_processor` (the same
     256 ids, so the tiny model configs' token ids hold) with Qwen3-VL's
     processors: patch size 16, merge size 2, temporal patch size 2, mean and
     std 0.5, and :data:`QWEN3_VL_CHAT_TEMPLATE`.
@@ -160,7 +160,7 @@ def build_tiny_qwen3_processor(
         save_dir (str): Directory that ``save_pretrained`` writes to.
 
     Returns:
-        tuple: ``(processor, token_ids)`` as :func:`~.tokenizer.
+        tuple: ``(processor, token_ids)`` as :func:`~.processor.
         build_processor` returns them for ``save_dir``.
     """
     _write_tiny_qwen3_processor(osp.abspath(save_dir))

@@ -7,10 +7,10 @@ from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 from unipixel_mm.apis import init_model
+from unipixel_mm.models.checkpoint.strict import (CheckpointMismatchError,
+                                                  load_checkpoint_strict)
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import register_all_modules
-from unipixel_mm.utils.strict_loading import (CheckpointMismatchError,
-                                              load_checkpoint_strict)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
@@ -102,7 +102,7 @@ def test_trainable_only_checkpoint_over_the_configs_pretrained_parts(
     equal to the source model's, wherever it came from."""
     from parity_fixture import parity_fixture_files
 
-    from unipixel_mm.utils import build_from_official
+    from unipixel_mm.models.checkpoint import build_from_official
     checkpoint, sam2_yaml = parity_fixture_files()
     source = build_from_official(checkpoint, sam2_config=sam2_yaml)
     sam2_pt = str(tmp_path / 'sam2.pt')

@@ -18,7 +18,7 @@ import torch
 from mmengine.logging import print_log
 from mmengine.runner import CheckpointLoader
 
-from .official_checkpoint import load_official_checkpoint
+from .official import load_official_checkpoint
 
 #: Name prefixes of the official (HuggingFace) UniPixel state dict.
 OFFICIAL_PREFIXES = ('model.', 'visual.', 'lm_head.', 'sam2.')

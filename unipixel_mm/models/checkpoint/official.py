@@ -18,17 +18,15 @@ from omegaconf import OmegaConf
 from safetensors.torch import save_file
 
 from unipixel_mm import fileio
-from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
-                                                      resolve_sam2_config_path)
-from unipixel_mm.models.utils.dtype import resolve_dtype
-from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
-                                                 base_model_type,
-                                                 check_base_model,
-                                                 load_checked,
-                                                 modular_to_official_key,
-                                                 official_to_modular_key,
-                                                 stream_official_weights,
-                                                 tied_keys)
+from unipixel_mm.registry import MODELS
+from ..decoders.sam2_builder import (load_sam2_model_config,
+                                     resolve_sam2_config_path)
+from ..utils.dtype import resolve_dtype
+from .hf_weights import (INDEX_NAME, WEIGHTS_NAME, base_model_type,
+                         check_base_model, load_checked,
+                         modular_to_official_key, official_to_modular_key,
+                         stream_official_weights, tied_keys)
+from .hub import resolve_model_path
 
 MODEL_TYPE = 'pixel_qwen2_5_vl'
 
@@ -332,12 +330,8 @@ def build_from_official(ckpt_dir: str,
     """
     from transformers.modeling_utils import no_init_weights
 
-    from unipixel_mm.registry import MODELS
-    from .hub import resolve_model_path
-    from .setup_env import register_all_modules
-
+    # (the model classes are registered: this module is in unipixel_mm.models)
     ckpt_dir = resolve_model_path(ckpt_dir)
-    register_all_modules(init_default_scope=False)
     config = read_official_config(ckpt_dir)
     generation = load_generation_config(ckpt_dir)
     cfg = model_cfg_from_official(config, sam2_config, attn_implementation,

@@ -1,10 +1,8 @@
 """The Qwen2.5-VL processor with UniPixel's special tokens, and a tiny one.
 
-UniPixel adds three special tokens to the Qwen2.5-VL tokenizer: ``<|ref|>``
-(a point or box prompt), ``<|seg|>`` (a mask to predict) and ``<|mem|>`` (a
-mask prompt, one per temporal group the object is visible in). The official
-UniPixel checkpoints ship a tokenizer that has them already; a plain
-Qwen2.5-VL directory gets them appended after its vocabulary.
+The official UniPixel checkpoints ship a tokenizer that has the special
+tokens of :mod:`unipixel_mm.text.tokens` already; a plain Qwen2.5-VL
+directory gets them appended after its vocabulary.
 
 :func:`build_tiny_processor` writes a processor that needs no download: a
 byte-level BPE trained on a built-in corpus, wrapped in the real transformers
@@ -20,11 +18,7 @@ from functools import lru_cache
 from typing import Dict, List, Tuple, Union
 
 from unipixel_mm.registry import FUNCTIONS
-
-REF_TOKEN = '<|ref|>'
-SEG_TOKEN = '<|seg|>'
-MEM_TOKEN = '<|mem|>'
-IGNORE_INDEX = -100
+from .tokens import MEM_TOKEN, REF_TOKEN, SEG_TOKEN, special_token_ids
 
 #: The chat template of the Qwen2.5-VL instruct checkpoints.
 QWEN2_5_VL_CHAT_TEMPLATE = (
@@ -283,20 +277,7 @@ def _load_processor(model_dir: str):
     # three, as the reference's training script does
     processor.tokenizer.add_special_tokens(
         dict(additional_special_tokens=[REF_TOKEN, SEG_TOKEN, MEM_TOKEN]))
-    tokenizer = processor.tokenizer
-    token_ids = dict(
-        ref_token_id=tokenizer.convert_tokens_to_ids(REF_TOKEN),
-        seg_token_id=tokenizer.convert_tokens_to_ids(SEG_TOKEN),
-        mem_token_id=tokenizer.convert_tokens_to_ids(MEM_TOKEN),
-        vision_start_token_id=tokenizer.convert_tokens_to_ids(
-            '<|vision_start|>'),
-        vision_end_token_id=tokenizer.convert_tokens_to_ids('<|vision_end|>'),
-        image_token_id=tokenizer.convert_tokens_to_ids('<|image_pad|>'),
-        video_token_id=tokenizer.convert_tokens_to_ids('<|video_pad|>'),
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        vocab_size=len(tokenizer))
-    return processor, token_ids
+    return processor, special_token_ids(processor.tokenizer)
 
 
 def build_processor(model_dir: str) -> Tuple[object, Dict[str, int]]:
