@@ -1,0 +1,1 @@
+_base_ = ['../unipixel_7b_stage3.py', '../_base_/strategies/deepspeed_zero3_offload.py']

@@ -1,0 +1,1 @@
+_base_ = ['../unipixel_tiny_synthetic.py', '../_base_/strategies/deepspeed_zero3_offload.py']
