@@ -43,6 +43,28 @@ def unit_classes(model: nn.Module, names: Sequence[str]) -> Set[Type]:
     return found
 
 
+def saved_part(template: dict, saved: Set[str], prefix: str) -> dict:
+    """The entries of a nested state-dict ``template`` that a checkpoint
+    holds (a parameter frozen, or without gradient so far, has no optimizer
+    state).
+
+    Args:
+        template (dict): The state dict to load into.
+        saved (set[str]): The checkpoint's flattened keys.
+        prefix (str): The key of ``template`` in the checkpoint.
+    """
+    kept = {}
+    for key, value in template.items():
+        path = f'{prefix}.{key}'
+        if isinstance(value, dict):
+            value = saved_part(value, saved, path)
+            if value:
+                kept[key] = value
+        elif path in saved or any(k.startswith(path + '.') for k in saved):
+            kept[key] = value
+    return kept
+
+
 @OPTIM_WRAPPERS.register_module()
 class FSDPOptimWrapper(OptimWrapper):
     """:class:`OptimWrapper` whose norm clipping spans all ranks' shards.
@@ -52,14 +74,10 @@ class FSDPOptimWrapper(OptimWrapper):
     clip_grad_norm_`` reduces the norm over the ranks (every rank calls it,
     even one whose shard has no gradient).
 
-    Args:
-        model (FullyShardedDataParallel): The wrapped root model.
-        **kwargs: Arguments of :class:`OptimWrapper`.
+    The strategy sets ``model``, the wrapped root model, once built.
     """
 
-    def __init__(self, model: nn.Module, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.model = model
+    model: Optional[nn.Module] = None
 
     def _clip_grad(self) -> None:
         if self.clip_func is not torch.nn.utils.clip_grad_norm_:
@@ -170,10 +188,10 @@ class UniPixelFSDPStrategy(FSDPStrategy):
     def build_optim_wrapper(self, optim_wrapper, model=None):
         """Builds the optimizer wrapper; a :class:`FSDPOptimWrapper` gets
         the wrapped model."""
-        if isinstance(optim_wrapper, dict) and optim_wrapper.get(
-                'type') is FSDPOptimWrapper:
-            optim_wrapper = dict(optim_wrapper, model=model)
-        return super().build_optim_wrapper(optim_wrapper, model)
+        optim_wrapper = super().build_optim_wrapper(optim_wrapper, model)
+        if isinstance(optim_wrapper, FSDPOptimWrapper):
+            optim_wrapper.model = model
+        return optim_wrapper
 
     def _optimizer(self) -> Optional[torch.optim.Optimizer]:
         wrapper = getattr(self, 'optim_wrapper', None)
@@ -214,10 +232,12 @@ class UniPixelFSDPStrategy(FSDPStrategy):
         if callback is not None:
             callback(checkpoint)
 
-        shards = {
-            key: checkpoint.pop(key)
-            for key in ('state_dict', 'optimizer') if key in checkpoint
-        }
+        # the tensors go to the shards; the optimizer's param_groups (names
+        # and hyper-parameters) to the runner state
+        shards = dict(state_dict=checkpoint.pop('state_dict'))
+        if 'optimizer' in checkpoint:
+            shards['optimizer'] = dict(state=checkpoint['optimizer'].pop(
+                'state'))
         os.makedirs(filename, exist_ok=True)
         dcp.save(shards, checkpoint_id=filename)
         if is_main_process():
@@ -249,19 +269,22 @@ class UniPixelFSDPStrategy(FSDPStrategy):
                 callback(checkpoint)
             return checkpoint
         self.logger.info(f'Load sharded checkpoint from {filename}')
+        checkpoint = torch.load(
+            osp.join(filename, RUNNER_STATE),
+            map_location='cpu',
+            weights_only=False)
         saved = dcp.FileSystemReader(filename).read_metadata()
         saved = set(saved.state_dict_metadata)
         optimizer = self._optimizer()
         shards = {}
-        if optimizer is not None and any(
-                k.startswith('optimizer.') for k in saved):
-            weights, shards['optimizer'] = get_state_dict(
-                self.model, optimizer)
+        if optimizer is not None and 'optimizer' in checkpoint:
+            weights, optim_state = get_state_dict(self.model, optimizer)
+            shards['optimizer'] = dict(state=optim_state['state'])
         else:
             weights = get_model_state_dict(self.model)
-        shards['state_dict'] = {
-            k: v
-            for k, v in weights.items() if f'state_dict.{k}' in saved
+        shards = {
+            key: saved_part(value, saved, key)
+            for key, value in dict(shards, state_dict=weights).items()
         }
         if strict and len(shards['state_dict']) < len(weights):
             missing = sorted(set(weights) - set(shards['state_dict']))
@@ -271,17 +294,17 @@ class UniPixelFSDPStrategy(FSDPStrategy):
             self.model,
             shards['state_dict'],
             options=StateDictOptions(strict=False))
-        checkpoint = torch.load(
-            osp.join(filename, RUNNER_STATE),
-            map_location='cpu',
-            weights_only=False)
         if 'optimizer' in shards:
-            checkpoint['optimizer'] = shards['optimizer']
+            checkpoint['optimizer'].update(shards['optimizer'])
         if callback is not None:
             callback(checkpoint)
         return checkpoint
 
     def load_optim_state_dict(self, state_dict: dict) -> None:
         """Loads an optimizer state read by :meth:`load_checkpoint`."""
-        set_optimizer_state_dict(self.model, self.optim_wrapper.optimizer,
-                                 state_dict)
+        # a trainable parameter that never had a gradient has no state
+        set_optimizer_state_dict(
+            self.model,
+            self.optim_wrapper.optimizer,
+            state_dict,
+            options=StateDictOptions(strict=False))
