@@ -8,6 +8,7 @@ unwrapped model (the trainable weights where the run saved only those),
 which loads into a model on one process (``load_state_dict(strict=False)``,
 ``partial_checkpoints``) or is exported to the official format.
 """
+import os
 import os.path as osp
 from typing import Dict
 
@@ -16,7 +17,8 @@ import torch.distributed.checkpoint as dcp
 from mmengine.runner import CheckpointLoader
 from torch.distributed.checkpoint.metadata import TensorStorageMetadata
 
-#: The file DeepSpeed writes (rank 0) into every checkpoint folder.
+#: The end of the module-state files DeepSpeed writes into every checkpoint
+#: folder (``mp_rank_00_model_states.pt``, under ZeRO-3 one per rank).
 DEEPSPEED_MODEL_STATES = 'mp_rank_00_model_states.pt'
 
 
@@ -28,7 +30,8 @@ def checkpoint_kind(path: str) -> str:
     """
     if osp.isfile(path):
         return 'file'
-    if osp.isfile(osp.join(path, DEEPSPEED_MODEL_STATES)):
+    if osp.isdir(path) and any(
+            name.endswith(DEEPSPEED_MODEL_STATES) for name in os.listdir(path)):
         return 'deepspeed'
     if osp.isfile(osp.join(path, '.metadata')):
         return 'sharded'
@@ -78,3 +81,23 @@ def load_trainable_state(path: str) -> Dict[str, torch.Tensor]:
         return _load_sharded(path)
     checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
     return dict(checkpoint.get('state_dict', checkpoint))
+
+
+def load_trained_weights(model: torch.nn.Module, path: str) -> None:
+    """Loads the weights of a training checkpoint of any strategy over the
+    model's own (the frozen ones stay those it was built with).
+
+    Args:
+        model (nn.Module): The unwrapped model, built as for training.
+        path (str): A checkpoint file, DeepSpeed folder or sharded folder.
+
+    Raises:
+        KeyError: When the checkpoint holds weights the model lacks.
+    """
+    state = load_trainable_state(path)
+    own = model.state_dict()
+    unexpected = sorted(k for k in state if k not in own)
+    if unexpected:
+        raise KeyError(f'{path} holds weights the model lacks: '
+                       f'{unexpected[:5]}')
+    model.load_state_dict(state, strict=False)
