@@ -31,7 +31,7 @@ def checkpoint_kind(path: str) -> str:
     if osp.isfile(path):
         return 'file'
     if osp.isdir(path) and any(
-            name.endswith(DEEPSPEED_MODEL_STATES) for name in os.listdir(path)):
+            n.endswith(DEEPSPEED_MODEL_STATES) for n in os.listdir(path)):
         return 'deepspeed'
     if osp.isfile(osp.join(path, '.metadata')):
         return 'sharded'
