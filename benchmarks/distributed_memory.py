@@ -7,7 +7,12 @@ holds (the ZeRO-3 partitions, the FSDP shards) and the optimizer's (its
 states and the fp32 master partitions DeepSpeed keeps). The same counts are
 computed from the model's parameter sizes, which checks the formulas; for
 a model of UniPixel-3B's shape (stage-3 recipe: LoRA, SAM2, embeddings
-trainable) they are computed on the meta device for ``--world`` ranks.
+trainable) they are computed on the meta device for ``--world`` ranks,
+with the dtypes the configs train in on GPUs (bf16).
+
+The measured optimizer of DDP and FSDP is below the computed one: AdamW
+creates no state for a parameter that has had no gradient yet (SAM2's
+memory modules in an image step); DeepSpeed allocates all at once.
 
     python benchmarks/distributed_memory.py --out result.json
 """
@@ -37,40 +42,45 @@ ADAM_STATES = 2
 MB = 2**20
 
 
-def computed(params: int, param_bytes: int, trainable: int, world: int,
-             strategy: str) -> Dict[str, float]:
+def computed(params: int, trainable: int, world: int, strategy: str,
+             bf16: bool) -> Dict[str, float]:
     """The bytes one rank holds for the weights and the optimizer.
 
     Args:
-        params (int): Parameter bytes of the model (its stored dtypes).
-        param_bytes (int): Bytes per element of the parameters.
+        params (int): Parameter elements of the model (stored in float32).
         trainable (int): Trainable parameter elements.
         world (int): Ranks.
         strategy (str): A key of :data:`STRATEGIES` or ``'ZeRO-3 offload'``.
+        bf16 (bool): As the stage configs train on GPUs: DDP autocasts
+            float32 weights, FSDP computes in bf16 from float32 shards,
+            DeepSpeed holds bf16 weights and float32 master partitions.
 
     Returns:
         dict: ``params_mb`` and ``optimizer_mb`` of one rank (accelerator
         memory: with offload the optimizer lives in CPU memory).
     """
     states = ADAM_STATES * 4 * trainable
+    deepspeed = strategy.startswith('ZeRO')
+    weights = (2 if bf16 and deepspeed else 4) * params
+    if strategy in ('ZeRO-3', 'ZeRO-3 offload', 'FSDP'):
+        weights /= world
     if strategy == 'DDP':
-        return dict(params_mb=params / MB, optimizer_mb=states / MB)
-    # DeepSpeed steps on fp32 partitions (a copy, also of fp32 weights)
-    master = 4 * trainable if strategy.startswith('ZeRO') else 0
-    optimizer = (states + master) / world
+        optimizer = states
+    else:
+        # ZeRO-2 always steps on float32 copies of its partitions, ZeRO-3
+        # on the partitions themselves unless they are bf16
+        master = 4 * trainable if strategy == 'ZeRO-2' or (
+            bf16 and deepspeed) else 0
+        optimizer = (states + master) / world
     if strategy == 'ZeRO-3 offload':
-        optimizer = 0.0
-    sharded = strategy in ('ZeRO-3', 'ZeRO-3 offload', 'FSDP')
-    return dict(
-        params_mb=(params / world if sharded else params) / MB,
-        optimizer_mb=optimizer / MB)
+        optimizer = 0
+    return dict(params_mb=weights / MB, optimizer_mb=optimizer / MB)
 
 
 def model_sizes(model: torch.nn.Module) -> Dict[str, int]:
     params = list(model.parameters())
     return dict(
-        params=sum(p.numel() * p.element_size() for p in params),
-        param_bytes=params[0].element_size(),
+        params=sum(p.numel() for p in params),
         trainable=sum(p.numel() for p in params if p.requires_grad))
 
 
@@ -124,11 +134,14 @@ def measure(out: str, processor: str) -> None:
         for transform in cfg.train_dataloader.dataset.pipeline:
             if 'processor' in transform:
                 transform['processor'] = processor
+        # the ranks of a step must run the same modules (see
+        # docs/distributed_training.md): images only
+        cfg.train_dataloader.dataset.max_frames = 1
         cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
         cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=1)
         cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
         cfg.custom_hooks = []
-        cfg.default_hooks.checkpoint.interval = 100
+        cfg.default_hooks.checkpoint.update(interval=100, save_last=False)
         cfg.update(
             work_dir=osp.join(out, name),
             launcher='pytorch',
@@ -172,8 +185,8 @@ def measured_rows(nproc: int) -> List[Dict]:
     sizes = model_sizes(build_model('tiny_synthetic'))
     rows = []
     for name in STRATEGIES:
-        expected = computed(sizes['params'], sizes['param_bytes'],
-                            sizes['trainable'], nproc, name)
+        expected = computed(sizes['params'], sizes['trainable'], nproc,
+                            name, bf16=False)
         rows.append(
             dict(
                 model='tiny',
@@ -205,8 +218,8 @@ def computed_rows(size: str, world: int) -> List[Dict]:
     sizes = model_sizes(build_model(f'{size}_stage3'))
     rows = []
     for name in list(STRATEGIES) + ['ZeRO-3 offload']:
-        expected = computed(sizes['params'], sizes['param_bytes'],
-                            sizes['trainable'], world, name)
+        expected = computed(sizes['params'], sizes['trainable'], world,
+                            name, bf16=True)
         rows.append(
             dict(
                 model=size,
@@ -216,7 +229,7 @@ def computed_rows(size: str, world: int) -> List[Dict]:
                 optimizer_mb=expected['optimizer_mb'],
                 computed_params_mb=expected['params_mb'],
                 computed_optimizer_mb=expected['optimizer_mb'],
-                source='computed (meta device)'))
+                source='computed (meta device, bf16 training)'))
     return rows
 
 
