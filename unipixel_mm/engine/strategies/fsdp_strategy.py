@@ -104,7 +104,8 @@ class UniPixelFSDPStrategy(FSDPStrategy):
       :data:`RUNNER_STATE`. With ``exclude_frozen_parameters`` only the
       trainable weights are kept (the frozen ones come from the pretrained
       files). :func:`~unipixel_mm.engine.load_trainable_state` consolidates
-      one; resuming needs no particular number of ranks;
+      one (``torch.distributed.checkpoint`` can also reshard one for another
+      number of ranks; resuming so is untested here);
     - the stage config's ``optim_wrapper`` is taken over: an
       ``AmpOptimWrapper``'s dtype becomes FSDP's mixed precision (compute
       and communication of the parameters in that dtype, gradients reduced
