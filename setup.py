@@ -32,6 +32,7 @@ setup(
         'omegaconf',
         'timm',
         'safetensors',
+        'huggingface_hub',  # hub ids of checkpoints (snapshot_download)
         'peft',
         'tokenizers',
         'numpy',
@@ -40,10 +41,14 @@ setup(
         'av',
     ],
     extras_require={
+        # the demo's browser test also needs Chromium (Debian: apt-get
+        # install chromium); Playwright drives it, nothing is downloaded
         'tests': [
-            'pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap', 'pandas',
-            'pyarrow'
+            'pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap',
+            'pandas', 'pyarrow', 'gradio>=6,<7', 'playwright'
         ],
+        # tools/demo.py (the web page)
+        'demo': ['gradio>=6,<7'],
         # caption scores (CaptionMetric; METEOR also needs java) and the
         # Video-MME parquet file
         'eval': ['pycocoevalcap', 'pandas', 'pyarrow'],
@@ -56,6 +61,9 @@ setup(
         ],
     },
     entry_points={
-        'console_scripts': ['unipixel-infer=unipixel_mm.apis.cli:main'],
+        'console_scripts': [
+            'unipixel-infer=unipixel_mm.apis.cli:main',
+            'unipixel-demo=unipixel_mm.apis.demo:main'
+        ],
     },
 )

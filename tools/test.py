@@ -4,9 +4,11 @@ Examples:
     python tools/test.py configs/unipixel_tiny_synthetic.py \
         work_dirs/unipixel_tiny_synthetic/iter_300.pth --out preds.pkl
     # a benchmark config with the model of another config, and an official
-    # checkpoint directory (config.json + safetensors)
+    # checkpoint directory (config.json + safetensors) or its hub id
     python tools/test.py configs/benchmarks/revos.py \
         checkpoints/UniPixel-3B --model-config configs/unipixel_3b.py
+    python tools/test.py configs/benchmarks/revos.py \
+        PolyU-ChenLab/UniPixel-3B --model-config configs/unipixel_3b.py
     torchrun --nproc_per_node 8 tools/test.py CONFIG CHECKPOINT \
         --launcher pytorch
 """
@@ -27,6 +29,7 @@ from unipixel_mm.engine import build_runner
 from unipixel_mm.engine.checkpoint import is_readable_checkpoint
 from unipixel_mm.utils import (model_cfg_from_official, read_official_config,
                                register_all_modules)
+from unipixel_mm.utils.hub import resolve_model_path
 from unipixel_mm.utils.official_checkpoint import (OFFICIAL_PRECISION,
                                                    load_generation_config)
 from unipixel_mm.utils.strict_loading import load_checkpoint_strict
@@ -44,8 +47,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         'checkpoint',
         help='checkpoint file, or an official checkpoint directory '
-        '(config.json + safetensors) whose architecture replaces the model '
-        'of the config')
+        '(config.json + safetensors) or its Hugging Face hub id (e.g. '
+        'PolyU-ChenLab/UniPixel-3B, downloaded once into the Hugging Face '
+        'cache) whose architecture replaces the model of the config')
     parser.add_argument(
         '--model-config',
         help='config whose model (and runtime) to test: CONFIG then only '
@@ -212,10 +216,13 @@ class AtomicDumpResults(DumpResults):
 
 
 def check_args(args: argparse.Namespace) -> None:
-    """Checks the command line's files and outputs before any work.
+    """Checks the command line's files and outputs before any work; a hub
+    id of the checkpoint becomes its folder in the Hugging Face cache
+    (downloaded once).
 
     Raises:
-        FileNotFoundError: When the config or the checkpoint is missing.
+        FileNotFoundError: When the config or the checkpoint is missing (a
+            hub id neither cached nor downloadable).
         ValueError: When the checkpoint is truncated or ``--out`` is not a
             pickle file.
         OSError: When the folder of ``--out`` cannot be written.
@@ -223,6 +230,7 @@ def check_args(args: argparse.Namespace) -> None:
     for config in (args.config, args.model_config):
         if config is not None and not osp.isfile(config):
             raise FileNotFoundError(f'No config file "{config}"')
+    args.checkpoint = resolve_model_path(args.checkpoint)
     if not osp.exists(args.checkpoint):
         raise FileNotFoundError(f'No checkpoint "{args.checkpoint}"')
     if not osp.isdir(args.checkpoint) and not is_readable_checkpoint(

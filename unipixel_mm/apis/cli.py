@@ -35,6 +35,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from unipixel_mm import fileio
+from unipixel_mm.utils.hub import resolve_model_path
 from unipixel_mm.visualization import UniPixelVisualizer, write_image
 from .errors import cli_errors
 from .inference import (InferenceRequest, InferenceResult, UniPixelInferencer,
@@ -104,10 +105,16 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
     parser.add_argument(
         '--model',
         required=True,
-        help='official checkpoint directory or config file')
-    parser.add_argument('--checkpoint', help='weights for a config file')
+        help='official checkpoint directory, its Hugging Face hub id '
+        '(e.g. PolyU-ChenLab/UniPixel-3B) or a config file')
     parser.add_argument(
-        '--processor', help='tokenizer directory (default: --model)')
+        '--checkpoint',
+        help='weights for a config file: a .pth, or a training work dir '
+        '(its latest checkpoint)')
+    parser.add_argument(
+        '--processor',
+        help='tokenizer directory or hub id (default: --model, or the '
+        "processor of a config file's pipelines)")
     parser.add_argument(
         '--sam2-config', help='SAM2 yaml of the checkpoint, when needed')
     parser.add_argument(
@@ -284,6 +291,16 @@ def save_outputs(result: InferenceResult, paths: Dict[str, str],
             f.write(result.text + '\n')
 
 
+def resolve_model_args(args: argparse.Namespace) -> None:
+    """Checks the model arguments before any work; hub ids of
+    ``--model``, ``--checkpoint`` and ``--processor`` become their folders
+    in the Hugging Face cache (downloaded once)."""
+    args.model, args.checkpoint = check_model_files(args.model,
+                                                    args.checkpoint,
+                                                    args.random_weights)
+    args.processor = resolve_model_path(args.processor)
+
+
 def run_stream_args(args: argparse.Namespace) -> Dict[str, str]:
     """``--stream``: the source, prompts and output folder are checked
     (the source opened) before the model loads; then frames are answered
@@ -292,7 +309,7 @@ def run_stream_args(args: argparse.Namespace) -> Dict[str, str]:
     from .stream_sources import open_source
     if args.mask or args.segment_first:
         raise ValueError('--stream takes point / box prompts only')
-    check_model_files(args.model, args.checkpoint, args.random_weights)
+    resolve_model_args(args)
     fileio.check_writable_dir(args.out_dir)
     frames = open_source(args.media, idle_timeout=args.idle_timeout)
     inferencer = UniPixelInferencer(
@@ -317,7 +334,7 @@ def run(args: argparse.Namespace) -> Dict[str, str]:
         boxes=args.box,
         masks=_mask_prompts(args.mask),
         segment_first=args.segment_first)
-    check_model_files(args.model, args.checkpoint, args.random_weights)
+    resolve_model_args(args)
     _, num_frames = check_request(request)
     paths = output_paths(args.media, args.out_dir, video=num_frames > 1)
     check_outputs(paths)

@@ -28,9 +28,11 @@ from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
                                                      read_image,
                                                      sample_frame_inds)
-from unipixel_mm.engine.checkpoint import is_readable_checkpoint
+from unipixel_mm.engine.checkpoint import (find_resumable_checkpoint,
+                                           is_readable_checkpoint)
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import build_from_official, register_all_modules
+from unipixel_mm.utils.hub import resolve_model_path
 from unipixel_mm.utils.strict_loading import load_checkpoint_strict
 from .records import InferenceRequest, InferenceResult, Media
 from .stream import StreamSession
@@ -54,9 +56,12 @@ def init_model(config: str,
 
     Args:
         config (str): an official checkpoint directory (``config.json`` +
-            safetensors), or an mmengine config file.
+            safetensors) or its Hugging Face hub id (e.g.
+            ``'PolyU-ChenLab/UniPixel-3B'``, downloaded once into the
+            Hugging Face cache), or an mmengine config file.
         checkpoint (str, optional): with a config file, an mmengine
-            checkpoint (``.pth``) or an official checkpoint directory.
+            checkpoint (``.pth``), a training work dir (its latest
+            checkpoint) or an official checkpoint directory (or hub id).
         device (str): device to put the model on.
         cfg_options (dict, optional): overrides of the config file.
         dtype (torch.dtype, optional): e.g. ``torch.bfloat16``; an official
@@ -73,14 +78,15 @@ def init_model(config: str,
         UniPixel: the model in eval mode.
 
     Raises:
-        FileNotFoundError: When the config or the checkpoint is missing.
+        FileNotFoundError: When the config or the checkpoint is missing (a
+            hub id neither cached nor downloadable).
         ValueError: When a config file has no checkpoint and
             ``random_weights`` is not set, or an official directory is
             given a checkpoint too.
         CheckpointMismatchError: When the checkpoint does not fill the
             model.
     """
-    check_model_files(config, checkpoint, random_weights)
+    config, checkpoint = check_model_files(config, checkpoint, random_weights)
     register_all_modules()
     if osp.isdir(config):
         model = build_from_official(
@@ -109,19 +115,39 @@ def init_model(config: str,
 
 def check_model_files(config: str,
                       checkpoint: Optional[str] = None,
-                      random_weights: bool = False) -> None:
+                      random_weights: bool = False
+                      ) -> Tuple[str, Optional[str]]:
     """Checks the model arguments of :func:`init_model` before any work.
+
+    A hub id given for a checkpoint directory is resolved first
+    (:func:`~unipixel_mm.utils.hub.resolve_model_path`: downloaded once,
+    then read from the Hugging Face cache); a training work dir given as
+    ``checkpoint`` stands for its latest complete checkpoint.
+
+    Returns:
+        tuple: ``config`` and ``checkpoint`` as local paths.
 
     Raises:
         FileNotFoundError: When the config or the checkpoint is missing.
         ValueError: When the combination cannot give a trained model.
     """
+    config = resolve_model_path(config)
+    checkpoint = resolve_model_path(checkpoint)
+    if checkpoint and osp.isdir(checkpoint) and not osp.isfile(
+            osp.join(checkpoint, 'config.json')):
+        # a training work dir: its latest complete checkpoint
+        found = find_resumable_checkpoint(checkpoint)
+        if found is None:
+            raise FileNotFoundError(
+                f'"{checkpoint}" is neither an official checkpoint directory '
+                '(config.json) nor a work dir with a checkpoint')
+        checkpoint = found
     if osp.isdir(config):
         if checkpoint:
             raise ValueError(
                 f'"{config}" is an official checkpoint directory: a '
                 'checkpoint is only given with a config file')
-        return
+        return config, checkpoint
     if not osp.isfile(config):
         raise FileNotFoundError(
             f'No config file or checkpoint directory "{config}"')
@@ -137,16 +163,19 @@ def check_model_files(config: str,
             f'The config "{config}" needs a checkpoint of its weights; '
             'running on random weights needs random_weights=True '
             '(--random-weights)')
+    return config, checkpoint
 
 
 class UniPixelInferencer:
     """Run UniPixel on images and videos with text and visual prompts.
 
     Args:
-        model (str | UniPixel): an official checkpoint directory, a config
-            file, or a built model.
-        processor (str, optional): the processor (tokenizer + image
-            processor) directory; defaults to the checkpoint directory.
+        model (str | UniPixel): an official checkpoint directory or its hub
+            id, a config file, or a built model.
+        processor (str | dict, optional): the processor (tokenizer + image
+            processor) directory or hub id, or a builder config; defaults
+            to the checkpoint directory, or for a config file to the
+            processor its pipelines use (:func:`config_processor`).
         checkpoint (str, optional): weights for a config-file ``model``.
         device (str): device of the model.
         num_frames (int): frames sampled from a video (uniformly; frames
@@ -171,8 +200,14 @@ class UniPixelInferencer:
                  generation_cfg: Optional[dict] = None,
                  sam2_config: Optional[str] = None,
                  random_weights: bool = False) -> None:
+        if isinstance(processor, str):
+            processor = resolve_model_path(processor)
         if isinstance(model, str):
-            processor = processor or (model if osp.isdir(model) else None)
+            model, checkpoint = check_model_files(model, checkpoint,
+                                                  random_weights)
+            if processor is None:
+                processor = model if osp.isdir(model) else \
+                    config_processor(model)
             model = init_model(
                 model,
                 checkpoint,
@@ -398,6 +433,21 @@ class UniPixelInferencer:
             StreamSession: the session.
         """
         return StreamSession(self, text, **kwargs)
+
+
+def config_processor(config: str) -> Optional[Union[str, dict]]:
+    """The processor of a config file: its top-level ``processor``, else
+    that of the first test / val / train pipeline step that has one (e.g.
+    the tiny config's ``build_tiny_processor``); None when there is none."""
+    cfg = Config.fromfile(config)
+    if cfg.get('processor') is not None:
+        return cfg.processor
+    for key in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(key) or {}).get('dataset') or {}
+        for step in dataset.get('pipeline') or []:
+            if step.get('processor') is not None:
+                return step['processor']
+    return None
 
 
 def to_uint8(frames: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from .inst_it import InstITImageDataset, InstITVideoDataset
 from .mixed import MixedPixelDataset
 from .multimodal import LLaVAInstructDataset, MVBenchDataset, VideoMMEDataset
 from .osprey import OspreyDataset
+from .qwen3_processor import build_tiny_qwen3_processor
 from .reason_seg import ReasonSegDataset
 from .ref_sav import RefSAVDataset, RefSAVEvalDataset
 from .refcoco import RefCOCODataset
@@ -37,6 +38,6 @@ __all__ = [
     'InstITVideoDataset', 'OspreyDataset', 'LLaVAInstructDataset',
     'MVBenchDataset', 'VideoMMEDataset', 'MixedPixelDataset', 'REF_TOKEN',
     'SEG_TOKEN', 'MEM_TOKEN', 'IGNORE_INDEX', 'build_processor',
-    'build_tiny_processor', 'get_processor', 'unipixel_collate',
-    'DataTypeGroupSampler', 'sample_data_type'
+    'build_tiny_processor', 'build_tiny_qwen3_processor', 'get_processor',
+    'unipixel_collate', 'DataTypeGroupSampler', 'sample_data_type'
 ]

@@ -188,15 +188,10 @@ def _json_model(tok) -> dict:
     return json.loads(tok.to_str())['model']
 
 
-@lru_cache(maxsize=None)
-def _write_tiny_processor(save_dir: str) -> None:
-    """Writes the tiny processor files to ``save_dir`` once per process.
-
-    Args:
-        save_dir (str): Absolute directory for ``save_pretrained``.
-    """
-    from transformers import (Qwen2_5_VLProcessor, Qwen2TokenizerFast,
-                              Qwen2VLImageProcessorFast, Qwen2VLVideoProcessor)
+def tiny_tokenizer():
+    """The tiny tokenizer: :func:`_train_tiny_bpe` in ``Qwen2TokenizerFast``
+    with the special tokens of :data:`TINY_SPECIAL_TOKENS`."""
+    from transformers import Qwen2TokenizerFast
 
     # <|endoftext|> is the pad / unknown token, not an additional special
     specials = [tok for i, tok in sorted(TINY_SPECIAL_TOKENS.items()) if i]
@@ -213,6 +208,33 @@ def _write_tiny_processor(save_dir: str) -> None:
     if len(tokenizer) != TINY_VOCAB_SIZE:
         raise RuntimeError(f'tiny tokenizer has {len(tokenizer)} ids, '
                            f'expected {TINY_VOCAB_SIZE}')
+    return tokenizer
+
+
+def save_processor(processor, save_dir: str) -> None:
+    """``save_pretrained`` into ``save_dir`` so that readers never see half
+    a file: written aside, then moved file by file (processes building at
+    once, one per GPU or worker, write the same bytes)."""
+    os.makedirs(save_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=save_dir) as tmp:
+        processor.save_pretrained(tmp)
+        for name in os.listdir(tmp):
+            os.replace(osp.join(tmp, name), osp.join(save_dir, name))
+    # a processor loaded from this directory before may be stale
+    _load_processor.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def _write_tiny_processor(save_dir: str) -> None:
+    """Writes the tiny processor files to ``save_dir`` once per process.
+
+    Args:
+        save_dir (str): Absolute directory for ``save_pretrained``.
+    """
+    from transformers import (Qwen2_5_VLProcessor, Qwen2VLImageProcessorFast,
+                              Qwen2VLVideoProcessor)
+
+    tokenizer = tiny_tokenizer()
     size = dict(shortest_edge=56 * 56, longest_edge=28 * 28 * 256)
     image_processor = Qwen2VLImageProcessorFast(
         size=size, patch_size=14, temporal_patch_size=2, merge_size=2)
@@ -223,16 +245,7 @@ def _write_tiny_processor(save_dir: str) -> None:
         tokenizer=tokenizer,
         video_processor=video_processor,
         chat_template=QWEN2_5_VL_CHAT_TEMPLATE)
-    # write aside, then move file by file: processes building at once (one
-    # per GPU or worker) write the same bytes and readers never see half a
-    # file
-    os.makedirs(save_dir, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=save_dir) as tmp:
-        processor.save_pretrained(tmp)
-        for name in os.listdir(tmp):
-            os.replace(osp.join(tmp, name), osp.join(save_dir, name))
-    # a processor loaded from this directory before may be stale
-    _load_processor.cache_clear()
+    save_processor(processor, save_dir)
 
 
 def build_tiny_processor(save_dir: str) -> Tuple[object, Dict[str, int]]:

@@ -175,7 +175,10 @@ class UniPixel(BaseModel):
             video_token_id=video_token_id,
             vision_start_token_id=vision_start_token_id)
         llm.setdefault('spatial_merge_size', vision.merge_size)
-        llm.setdefault('tokens_per_second', vision.config.tokens_per_second)
+        # Qwen3-VL writes time stamps as text instead
+        if hasattr(vision.config, 'tokens_per_second'):
+            llm.setdefault('tokens_per_second',
+                           vision.config.tokens_per_second)
         if self.mask_decoder is not None:
             llm.setdefault('seg_embed_dim', self.mask_decoder.embed_dim)
         self.llm = MODELS.build(llm)
@@ -250,7 +253,7 @@ class UniPixel(BaseModel):
                           self.mask_decoder.sam2.sam_prompt_encoder))
         if self.memory_bank is not None:
             pairs.append((self.memory_bank.proj,
-                          self.vision_tokenizer.visual.merger.mlp))
+                          self.vision_tokenizer.pool_projection))
         for target, source in pairs:
             for dst, src in zip(target.parameters(), source.parameters()):
                 if dst.shape == src.shape:
@@ -263,9 +266,16 @@ class UniPixel(BaseModel):
     def _count(self, ids: torch.Tensor, token_id: int) -> int:
         return int((ids == token_id).sum())
 
-    def _embed_visual(self, inputs: dict, embeds: torch.Tensor) -> list:
+    def _embed_visual(self,
+                      inputs: dict,
+                      embeds: torch.Tensor,
+                      llm_visual: Optional[dict] = None) -> list:
         """Write visual tokens into ``embeds``; return each sample's
         (pool features, grid_thw) or None.
+
+        A vision tokenizer with DeepStack features (Qwen3-VL) also fills
+        ``llm_visual`` with ``visual_mask`` (B, L) and ``deepstack``
+        (S, B, L, D), the LLM head's inputs for its early layers.
 
         When ``inputs`` holds a dict ``vision_cache``, the vision tokenizer's
         outputs are kept there and reused by later calls with the same
@@ -308,7 +318,24 @@ class UniPixel(BaseModel):
                         f'its visual input gives {emb.size(0)} tokens')
                 embeds[b, pos] = emb.to(embeds.dtype)
                 items[b] = (feat, thw)
+                levels = getattr(tokens, 'deepstack', None)
+                if levels is not None and llm_visual is not None:
+                    self._place_deepstack(llm_visual, ids, embeds, b, pos,
+                                          levels[rows.index(b)])
         return items
+
+    def _place_deepstack(self, llm_visual: dict, ids: torch.Tensor,
+                         embeds: torch.Tensor, b: int, pos: torch.Tensor,
+                         levels: torch.Tensor) -> None:
+        """Write one item's (S, N, D) DeepStack features at its visual
+        positions ``pos`` of sample ``b`` in ``llm_visual['deepstack']``."""
+        if 'deepstack' not in llm_visual:
+            llm_visual['visual_mask'] = torch.isin(
+                ids, ids.new_tensor([self.image_token_id,
+                                     self.video_token_id]))
+            llm_visual['deepstack'] = embeds.new_zeros(
+                levels.size(0), *embeds.shape)
+        llm_visual['deepstack'][:, b, pos] = levels.to(embeds.dtype)
 
     def _embed_prompts(self, ids: torch.Tensor, embeds: torch.Tensor,
                        items: list, data_samples: Sequence) -> None:
@@ -364,12 +391,15 @@ class UniPixel(BaseModel):
     def embed_inputs(
             self,
             inputs: dict,
-            data_samples: SampleList = None) -> Tuple[torch.Tensor, list]:
+            data_samples: SampleList = None,
+            llm_visual: Optional[dict] = None) -> Tuple[torch.Tensor, list]:
         """Embed text, visual tokens and visual prompts.
 
         Args:
             inputs (dict): the batch of the data preprocessor.
             data_samples (list[PixelDataSample], optional): per-sample prompts.
+            llm_visual (dict, optional): filled with the visual features the
+                LLM head takes in its layers (DeepStack), if any.
 
         Returns:
             tuple[Tensor, list]: (B, L, D) embeddings and, per sample, its
@@ -379,7 +409,7 @@ class UniPixel(BaseModel):
         if data_samples is None:
             data_samples = [PixelDataSample() for _ in range(ids.size(0))]
         embeds = self.llm.embed_tokens(ids).clone()
-        items = self._embed_visual(inputs, embeds)
+        items = self._embed_visual(inputs, embeds, llm_visual)
         self._embed_prompts(ids, embeds, items, data_samples)
         return embeds, items
 
@@ -388,7 +418,8 @@ class UniPixel(BaseModel):
                  data_samples: SampleList,
                  use_cache: bool = False,
                  logits_to_keep: int = 0) -> Tuple[LLMOutput, torch.Tensor]:
-        embeds, _ = self.embed_inputs(inputs, data_samples)
+        llm_visual: dict = {}
+        embeds, _ = self.embed_inputs(inputs, data_samples, llm_visual)
         if self.training and not embeds.requires_grad:
             # keeps gradient checkpointing alive when embeddings are frozen
             embeds.requires_grad_(True)
@@ -409,7 +440,8 @@ class UniPixel(BaseModel):
             positions,
             past_key_values=DynamicCache() if use_cache else None,
             use_cache=use_cache,
-            logits_to_keep=logits_to_keep)
+            logits_to_keep=logits_to_keep,
+            **llm_visual)
         return out, rope_deltas
 
     def _seg_positions(self, ids: torch.Tensor) -> torch.Tensor:
@@ -618,6 +650,10 @@ class UniPixel(BaseModel):
             objs = objs.clone()
             objs[~objs.flatten(1).any(dim=1)] = True
             grid_thw = inputs['video_grid_thw'][rows.index(b)]
+            # the frames' times (Qwen3-VL writes them into the text)
+            seconds = inputs.get('second_per_grid_ts')
+            seconds = None if seconds is None else float(
+                seconds[rows.index(b)])
             prompt_masks = masks_to_token_grid(
                 objs.transpose(0, 1).cpu(), grid_thw.tolist(),
                 vision.config.patch_size, vision.merge_size,
@@ -635,6 +671,7 @@ class UniPixel(BaseModel):
                     prompt_masks=prompt_masks,
                     frames=range(objs.size(1)),
                     video_grid_thw=grid_thw.cpu(),
+                    second_per_grid_ts=seconds,
                     seg_targets=False,
                     entry=sample.metainfo.get('entry', f'sample {b}')))
             seqs.append(results['input_ids'].to(ids.device))

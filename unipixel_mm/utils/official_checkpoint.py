@@ -22,6 +22,8 @@ from unipixel_mm.models.decoders.sam2_builder import (load_sam2_model_config,
                                                       resolve_sam2_config_path)
 from unipixel_mm.models.utils.dtype import resolve_dtype
 from unipixel_mm.models.utils.hf_weights import (INDEX_NAME, WEIGHTS_NAME,
+                                                 base_model_type,
+                                                 check_base_model,
                                                  load_checked,
                                                  modular_to_official_key,
                                                  official_to_modular_key,
@@ -281,6 +283,9 @@ def load_official_checkpoint(model: torch.nn.Module,
         TypeError: when a tensor's dtype differs from the others' or is not
             a floating dtype the model can load (the message names it).
     """
+    llm = getattr(model, 'llm', None)
+    if llm is not None:
+        check_base_model(ckpt_dir, llm.config.model_type)
     config = osp.join(ckpt_dir, 'config.json')
     if dtype is None and osp.isfile(config):
         with open(config) as f:
@@ -310,7 +315,9 @@ def build_from_official(ckpt_dir: str,
     ``torch_dtype`` and ``precision`` is ``'reference'``.
 
     Args:
-        ckpt_dir (str): directory with ``config.json`` and safetensors.
+        ckpt_dir (str): directory with ``config.json`` and safetensors, or
+            its Hugging Face hub id (``'PolyU-ChenLab/UniPixel-3B'``;
+            downloaded once into the Hugging Face cache).
         sam2_config (str, optional): SAM2 yaml overriding the config's
             ``sam2_config`` (needed when it names a yaml that is neither a
             file nor a config of the sam2 package).
@@ -326,8 +333,10 @@ def build_from_official(ckpt_dir: str,
     from transformers.modeling_utils import no_init_weights
 
     from unipixel_mm.registry import MODELS
+    from .hub import resolve_model_path
     from .setup_env import register_all_modules
 
+    ckpt_dir = resolve_model_path(ckpt_dir)
     register_all_modules(init_default_scope=False)
     config = read_official_config(ckpt_dir)
     generation = load_generation_config(ckpt_dir)
@@ -352,6 +361,12 @@ def official_config_from_model(model) -> Tuple[dict, Optional[dict]]:
         not a config of the sam2 package (else None).
     """
     text = model.llm.config.to_dict()
+    if base_model_type(text['model_type']) != 'qwen2_5_vl':
+        raise ValueError(
+            f'The official UniPixel format holds Qwen2.5-VL models (model '
+            f'type "{MODEL_TYPE}"); this model is built on '
+            f'{base_model_type(text["model_type"])}: save it as an mmengine '
+            'checkpoint instead')
     config = dict(
         architectures=['PixelQwen2_5_VLForConditionalGeneration'],
         model_type=MODEL_TYPE,

@@ -7,6 +7,7 @@ from mmengine.logging import print_log
 
 from unipixel_mm.registry import TRANSFORMS
 from unipixel_mm.structures import PixelDataSample
+from ..qwen3_processor import expand_video_placeholder
 from ..tokenizer import (IGNORE_INDEX, MEM_TOKEN, REF_TOKEN, SEG_TOKEN,
                          get_processor)
 from .loading import describe, text_only
@@ -80,7 +81,8 @@ class FormatConversation(BaseTransform):
     turn is text only, and so is every turn of a text-only sample (no
     video, see :func:`~.loading.text_only`). The ``<|video_pad|>``
     placeholder is expanded to ``prod(video_grid_thw) / merge_size ** 2``
-    tokens. Labels are
+    tokens (for Qwen3-VL, frame by frame after time stamps, see
+    :func:`~..qwen3_processor.expand_video_placeholder`). Labels are
     ``IGNORE_INDEX`` (-100) except on the assistant answers and the
     ``<|im_end|>`` closing each (the reference's ChatML masking). When the
     last turn has no answer (evaluation) the generation prompt is appended
@@ -161,10 +163,10 @@ class FormatConversation(BaseTransform):
             text += results['turns'][-1].get('answer_prefix') or ''
         expanded = text
         if results.get('video_grid_thw') is not None:
-            merge = self.processor.video_processor.merge_size
-            num = int(results['video_grid_thw'].prod()) // merge**2
-            token = self.processor.video_token
-            expanded = text.replace(token, token * num, 1)
+            expanded = expand_video_placeholder(
+                self.processor, text, results['video_grid_thw'],
+                results.get('llm_frame_inds'),
+                results.get('second_per_grid_ts'))
         enc = self.processor.tokenizer(
             expanded, return_offsets_mapping=True, return_attention_mask=False)
         input_ids = torch.tensor(enc['input_ids'], dtype=torch.long)

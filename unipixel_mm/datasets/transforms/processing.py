@@ -269,7 +269,11 @@ class QwenVideoProcess(BaseTransform):
                     Image.fromarray(f).resize(size[::-1], Image.BICUBIC))
                 for f in frames
             ])
-        out = vp(videos=[frames], do_resize=False, return_tensors='pt')
+        out = vp(
+            videos=[frames],
+            do_resize=False,
+            do_sample_frames=False,
+            return_tensors='pt')
         results['pixel_values_videos'] = out['pixel_values_videos']
         results['video_grid_thw'] = out['video_grid_thw'][0].long()
         fps = results.get('sample_fps') or self.fps

@@ -68,6 +68,9 @@ class QwenLLMHead(BaseModule):
         ``init_weights`` gives the segmentation head's linear layers Xavier
         uniform weights and zero biases, as the reference does.
     """
+    #: the transformers text config / decoder a subclass swaps for its base
+    text_config_class = Qwen2_5_VLTextConfig
+    text_model_class = Qwen2_5_VLTextModel
 
     def __init__(self,
                  text_config: dict,
@@ -87,9 +90,9 @@ class QwenLLMHead(BaseModule):
         check_attn_implementation(attn_implementation)
         self.pretrained = pretrained
         self.target_vocab_size = vocab_size
-        config = Qwen2_5_VLTextConfig(**text_config)
+        config = self.text_config_class(**text_config)
         dtype = resolve_dtype(torch_dtype)
-        self.model = Qwen2_5_VLTextModel._from_config(
+        self.model = self.text_model_class._from_config(
             config, attn_implementation=attn_implementation, dtype=dtype)
         dim = config.hidden_size
         self.lm_head = nn.Linear(
@@ -126,7 +129,11 @@ class QwenLLMHead(BaseModule):
                 nn.init.zeros_(layer.bias)
         if self.pretrained:
             load_hf_part(
-                self, self.pretrained, 'llm.', skip_missing=('seg_head.', ))
+                self,
+                self.pretrained,
+                'llm.',
+                skip_missing=('seg_head.', ),
+                model_type=self.config.model_type)
             self.tie_weights()
         if self.target_vocab_size and \
                 self.target_vocab_size > self.vocab_size:
@@ -198,7 +205,9 @@ class QwenLLMHead(BaseModule):
                 position_ids: torch.Tensor,
                 past_key_values: Optional[Cache] = None,
                 use_cache: bool = False,
-                logits_to_keep: int = 0) -> LLMOutput:
+                logits_to_keep: int = 0,
+                visual_mask: Optional[torch.Tensor] = None,
+                deepstack: Optional[torch.Tensor] = None) -> LLMOutput:
         """Run the decoder.
 
         Args:
@@ -209,6 +218,11 @@ class QwenLLMHead(BaseModule):
             use_cache (bool): return the (new) KV cache.
             logits_to_keep (int): compute logits for the last positions only
                 (0 keeps all).
+            visual_mask (Tensor, optional): (B, L) bool, the visual token
+                positions.
+            deepstack (Tensor, optional): (S, B, L, D) multi-level visual
+                features of a vision tokenizer with DeepStack (zero outside
+                ``visual_mask``); see :meth:`decoder_visual_inputs`.
 
         Returns:
             LLMOutput: logits, pre-norm hidden states and the cache.
@@ -220,13 +234,33 @@ class QwenLLMHead(BaseModule):
                 position_ids=position_ids,
                 past_key_values=past_key_values,
                 use_cache=use_cache,
-                return_dict=True)
+                return_dict=True,
+                **self.decoder_visual_inputs(inputs_embeds, visual_mask,
+                                             deepstack))
         hidden = out.last_hidden_state[:, -logits_to_keep:] \
             if logits_to_keep else out.last_hidden_state
         return LLMOutput(
             logits=self.lm_head(hidden),
             hidden_states=pre_norm['input'],
             past_key_values=out.past_key_values if use_cache else None)
+
+    def decoder_visual_inputs(self, inputs_embeds: torch.Tensor,
+                              visual_mask: Optional[torch.Tensor],
+                              deepstack: Optional[torch.Tensor]) -> dict:
+        """Extra decoder arguments that feed visual features into its
+        layers: none for Qwen2.5-VL, whose decoder reads the visual tokens
+        at its input only.
+
+        Raises:
+            ValueError: when given DeepStack features, which this decoder
+                cannot take.
+        """
+        if deepstack is not None and deepstack.size(0):
+            raise ValueError(
+                f'{type(self).__name__} ({self.config.model_type}) takes no '
+                'DeepStack features; pair the vision tokenizer with an LLM '
+                'head of its base')
+        return {}
 
     def seg_prompts(self, hidden: torch.Tensor) -> torch.Tensor:
         """(N, D) pre-norm hidden states -> (N, K, C) SAM2 prompt tokens."""

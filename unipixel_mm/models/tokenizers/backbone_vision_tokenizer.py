@@ -164,6 +164,12 @@ class BackboneVisionTokenizer(BaseModule):
         return self.visual.merger.mlp[0].in_features
 
     @property
+    def pool_projection(self) -> nn.Module:
+        """The projector, which the memory bank's projection starts as a
+        copy of."""
+        return self.visual.merger.mlp
+
+    @property
     def merge_size(self) -> int:
         return self.config.spatial_merge_size
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Set
 
 import torch
+import torch.nn as nn
 from mmengine.model import BaseModule
 from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import \
     Qwen2_5_VLVisionConfig
@@ -81,7 +82,11 @@ class QwenVisionTokenizer(BaseModule):
     def init_weights(self) -> None:
         super().init_weights()
         if self.pretrained:
-            load_hf_part(self, self.pretrained, 'vision_tokenizer.')
+            load_hf_part(
+                self,
+                self.pretrained,
+                'vision_tokenizer.',
+                model_type=self.config.model_type)
 
     @property
     def config(self) -> Qwen2_5_VLVisionConfig:
@@ -96,6 +101,12 @@ class QwenVisionTokenizer(BaseModule):
     def pool_dim(self) -> int:
         """Width of ``pool_features``: hidden size x merged patches."""
         return self.visual.merger.hidden_size
+
+    @property
+    def pool_projection(self) -> nn.Module:
+        """The merger's MLP, which the memory bank's projection starts as a
+        copy of."""
+        return self.visual.merger.mlp
 
     @property
     def merge_size(self) -> int:

@@ -401,20 +401,72 @@ def stream_official_weights(
     return len(shapes)
 
 
+def base_model_type(model_type: str) -> str:
+    """The base a (sub-)config's ``model_type`` belongs to:
+    ``'qwen2_5_vl_text'`` and ``'pixel_qwen2_5_vl'`` -> ``'qwen2_5_vl'``."""
+    if model_type.startswith('pixel_'):
+        model_type = model_type[len('pixel_'):]
+    for suffix in ('_text', '_vision'):
+        if model_type.endswith(suffix):
+            model_type = model_type[:-len(suffix)]
+    return model_type
+
+
+def checkpoint_base_model(ckpt_dir: str) -> Optional[str]:
+    """The base model type of a HuggingFace / UniPixel directory's
+    ``config.json`` (``base_model``, else its text config's or its own
+    ``model_type``), or None without one."""
+    path = osp.join(ckpt_dir, 'config.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        config = json.load(f)
+    model_type = config.get('base_model') or config.get(
+        'text_config', {}).get('model_type') or config.get('model_type')
+    return base_model_type(model_type) if model_type else None
+
+
+def check_base_model(ckpt_dir: str, model_type: str) -> None:
+    """Refuse a checkpoint of another base model than the component's.
+
+    Args:
+        ckpt_dir (str): the checkpoint directory.
+        model_type (str): the component's transformers ``model_type``
+            (e.g. ``'qwen3_vl_text'``).
+
+    Raises:
+        ValueError: naming both model types when they differ.
+    """
+    found, expected = checkpoint_base_model(ckpt_dir), base_model_type(
+        model_type)
+    if found is not None and found != expected:
+        raise ValueError(
+            f'"{ckpt_dir}" holds a {found} checkpoint but the model is built '
+            f'on {expected}: load a {expected} checkpoint, or use a config '
+            f'of the {found} base')
+
+
 def load_hf_part(module: torch.nn.Module,
                  ckpt_dir: str,
                  prefix: str,
-                 skip_missing: Tuple[str, ...] = ()) -> None:
+                 skip_missing: Tuple[str, ...] = (),
+                 model_type: Optional[str] = None) -> None:
     """Load the tensors of one component from a HuggingFace directory.
 
     Args:
         module (nn.Module): the component (e.g. the vision tokenizer).
-        ckpt_dir (str): a Qwen2.5-VL or UniPixel safetensors directory.
+        ckpt_dir (str): a Qwen2.5-VL, Qwen3-VL or UniPixel safetensors
+            directory.
         prefix (str): the component's name prefix in the modular model
             (``'vision_tokenizer.'``, ``'llm.'``...).
         skip_missing (tuple[str]): prefixes of the component's names that
             the checkpoint may lack.
+        model_type (str, optional): the component's transformers
+            ``model_type``; a checkpoint of another base is refused (see
+            :func:`check_base_model`).
     """
+    if model_type is not None:
+        check_base_model(ckpt_dir, model_type)
 
     def modular(key: str) -> str:
         return official_to_modular_key(key) or ''

@@ -1,0 +1,144 @@
+"""The Qwen3-VL vision encoder (with DeepStack) as UniPixel's vision
+tokenizer."""
+from dataclasses import dataclass
+from typing import List, Optional, Set
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from transformers.models.qwen3_vl.configuration_qwen3_vl import \
+    Qwen3VLVisionConfig
+from transformers.models.qwen3_vl.modeling_qwen3_vl import Qwen3VLVisionModel
+
+from unipixel_mm.registry import MODELS
+from ..utils.attention import check_attn_implementation
+from ..utils.capture import capture_input
+from ..utils.dtype import resolve_dtype
+from ..utils.hf_weights import load_hf_part
+from ..utils.weight_names import file_weight_names
+from .qwen_vision_tokenizer import VisionTokens
+
+
+@dataclass
+class DeepStackVisionTokens(VisionTokens):
+    """Visual tokens plus the DeepStack features of Qwen3-VL.
+
+    Attributes:
+        deepstack (list[Tensor]): per item (S, N_i, D): the merged features
+            of S intermediate ViT blocks, added to the hidden states of the
+            item's visual positions after the first S LLM layers.
+    """
+    deepstack: Optional[List[torch.Tensor]] = None
+
+
+@MODELS.register_module()
+class Qwen3VisionTokenizer(BaseModule):
+    """Qwen3-VL's ViT, patch merger and DeepStack mergers (transformers').
+
+    The ViT has no windows: patches come in the merge order of the Qwen3-VL
+    processors (each 2 x 2 block of patches consecutive), so the merged
+    tokens and the features the memory bank pools from (the input of the
+    merger's first linear layer, after its LayerNorm) are in raster order
+    (t, h / 2, w / 2).
+
+    Args:
+        vision_config (dict): fields of ``Qwen3VLVisionConfig`` (depth,
+            hidden_size, out_hidden_size, deepstack_visual_indexes, ...).
+        attn_implementation (str): ``'sdpa'``, ``'eager'`` or
+            ``'flash_attention_2'``.
+        pretrained (str, optional): a Qwen3-VL HuggingFace directory whose
+            ``model.visual.*`` weights ``init_weights`` loads.
+        torch_dtype (str, optional): build the encoder in this dtype.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 vision_config: dict,
+                 attn_implementation: str = 'sdpa',
+                 pretrained: Optional[str] = None,
+                 torch_dtype: Optional[str] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        check_attn_implementation(attn_implementation)
+        config = Qwen3VLVisionConfig(**vision_config)
+        self.visual = Qwen3VLVisionModel._from_config(
+            config,
+            attn_implementation=attn_implementation,
+            dtype=resolve_dtype(torch_dtype))
+        self.pretrained = pretrained
+
+    def pretrained_weight_names(self) -> Set[str]:
+        """The names that ``init_weights`` loads from ``pretrained``."""
+        return file_weight_names(self) if self.pretrained else set()
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.pretrained:
+            load_hf_part(
+                self,
+                self.pretrained,
+                'vision_tokenizer.',
+                model_type=self.config.model_type)
+
+    @property
+    def config(self) -> Qwen3VLVisionConfig:
+        return self.visual.config
+
+    @property
+    def embed_dim(self) -> int:
+        """Width D of the merged tokens (the LLM width)."""
+        return self.config.out_hidden_size
+
+    @property
+    def pool_dim(self) -> int:
+        """Width of ``pool_features``: hidden size x merged patches."""
+        return self.visual.merger.hidden_size
+
+    @property
+    def pool_projection(self) -> nn.Module:
+        """The merger's MLP (fc1, fc2), which the memory bank's projection
+        starts as a copy of."""
+        merger = self.visual.merger
+        return nn.ModuleList([merger.linear_fc1, merger.linear_fc2])
+
+    @property
+    def merge_size(self) -> int:
+        return self.config.spatial_merge_size
+
+    @property
+    def temporal_patch_size(self) -> int:
+        return self.config.temporal_patch_size
+
+    @property
+    def num_deepstack_levels(self) -> int:
+        return len(self.config.deepstack_visual_indexes)
+
+    def forward(self, pixel_values: torch.Tensor,
+                grid_thw: torch.Tensor) -> DeepStackVisionTokens:
+        """Tokenise images / videos.
+
+        Args:
+            pixel_values (Tensor): (P, 3 * t_patch * patch * patch) flattened
+                patches of all items, as the Qwen3-VL processors give them.
+            grid_thw (Tensor): (V, 3) (t, h, w) patch grid of each item.
+
+        Returns:
+            DeepStackVisionTokens: merged tokens, pooling features and the
+            (S, N_i, D) DeepStack features per item.
+        """
+        expected = int(grid_thw.prod(-1).sum())
+        if pixel_values.dim() != 2 or pixel_values.size(0) != expected:
+            raise ValueError(
+                f'pixel values of shape {tuple(pixel_values.shape)} do not '
+                f'match grid_thw {grid_thw.tolist()} ({expected} patches)')
+        pixel_values = pixel_values.to(self.visual.dtype)
+        with capture_input(self.visual.merger.linear_fc1) as merger_input:
+            embeds, deepstack = self.visual(pixel_values, grid_thw=grid_thw)
+        sizes = (grid_thw.prod(-1) // self.merge_size**2).tolist()
+        levels = torch.stack(deepstack) if deepstack else embeds.new_zeros(
+            0, embeds.size(0), embeds.size(1))
+        return DeepStackVisionTokens(
+            list(embeds.split(sizes)),
+            list(merger_input['input'].split(sizes)),
+            grid_thw,
+            deepstack=list(levels.split(sizes, dim=1)))
