@@ -1,12 +1,17 @@
-"""Train a UniPixel model with mmengine's Runner.
+"""Train a UniPixel model with mmengine's Runner, or its FlexibleRunner
+when the config sets ``runner_type`` (the DeepSpeed and FSDP configs of
+``configs/strategies/``).
 
 Examples:
     python tools/train.py configs/unipixel_tiny_synthetic.py
     torchrun --nproc_per_node 8 tools/train.py configs/unipixel_7b.py \
         --launcher pytorch
+    torchrun --nproc_per_node 8 tools/train.py \
+        configs/strategies/unipixel_7b_deepspeed_zero3.py --launcher pytorch
 
 Without CUDA a distributed launch trains on the CPUs with the gloo backend
-(see :func:`unipixel_mm.engine.setup_cpu_distributed`).
+(see :func:`unipixel_mm.engine.setup_cpu_distributed`). Launching on several
+machines, with Slurm or DeepSpeed's launcher: docs/distributed_training.md.
 """
 import argparse
 import os

@@ -7,7 +7,6 @@ import torch
 from accelerate import init_empty_weights
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import FUNCTIONS
 
 from unipixel_mm.registry import MODELS
 
@@ -125,28 +124,6 @@ def test_unipixel_configs_are_the_last_stage():
         assert last.model == stage3.model
         assert last.optim_wrapper == stage3.optim_wrapper
         assert last.train_dataloader == stage3.train_dataloader
-
-
-def test_strategy_configs():
-    zero2 = Config.fromfile(
-        osp.join(CONFIGS, 'strategies', 'unipixel_7b_deepspeed_zero2.py'))
-    assert zero2.runner_type == 'FlexibleRunner'
-    assert zero2.strategy.type == 'DeepSpeedStrategy'
-    assert zero2.strategy.zero_optimization.stage == 2
-    assert zero2.optim_wrapper.type == 'DeepSpeedOptimWrapper'
-    assert zero2.optim_wrapper.optimizer.lr == 2e-5
-    assert zero2.optim_wrapper.paramwise_cfg.custom_keys[
-        'mask_decoder'].lr_mult == 0.25
-    fsdp = Config.fromfile(
-        osp.join(CONFIGS, 'strategies', 'unipixel_7b_fsdp.py'))
-    assert fsdp.runner_type == 'FlexibleRunner'
-    assert fsdp.strategy.type == 'FSDPStrategy'
-    assert fsdp.strategy.model_wrapper.use_orig_params
-    policy = fsdp.strategy.model_wrapper.auto_wrap_policy.type
-    with FUNCTIONS.switch_scope_and_registry(None):
-        assert callable(FUNCTIONS.get(policy))
-    assert fsdp.optim_wrapper.accumulative_counts == 4
-    assert fsdp.model == zero2.model
 
 
 def test_ablations_of_the_7b_recipe():

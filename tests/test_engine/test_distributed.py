@@ -65,6 +65,29 @@ def test_setup_starts_gloo_and_sets_wrapper(single_rank_env, cfg, wrapper):
         wrapper, type='unipixel_mm.CPUDistributedDataParallel')
 
 
+@pytest.mark.parametrize('strategy,expected', [
+    (None, dict(type='DDPStrategy', model_wrapper=dict(
+        broadcast_buffers=False, find_unused_parameters=True))),
+    (dict(type='DDPStrategy', model_wrapper=dict(static_graph=True)),
+     dict(type='DDPStrategy', model_wrapper=dict(static_graph=True))),
+    (dict(type='unipixel_mm.UniPixelFSDPStrategy'),
+     dict(type='unipixel_mm.UniPixelFSDPStrategy')),
+])
+def test_setup_of_the_flexible_runner(single_rank_env, strategy, expected):
+    """DDP under the FlexibleRunner gets the CPU wrapper; the strategies of
+    unipixel_mm run on the CPU as they are."""
+    cfg = Config(dict(runner_type='FlexibleRunner', strategy=strategy,
+                      find_unused_parameters=True))
+    setup_cpu_distributed(cfg, 'pytorch')
+    assert torch_dist.get_backend() == 'gloo'
+    if 'model_wrapper' in expected:
+        expected['model_wrapper']['type'] = (
+            'unipixel_mm.CPUDistributedDataParallel')
+    assert cfg.strategy == expected
+    # a second runner of the same job joins the same group
+    setup_cpu_distributed(cfg, 'pytorch')
+
+
 def test_wrapper_ignores_device_ids_and_trains(single_rank_env):
     torch_dist.init_process_group('gloo')
     # the Runner passes the GPU index of LOCAL_RANK
@@ -82,7 +105,12 @@ def test_wrapper_ignores_device_ids_and_trains(single_rank_env):
 
 @pytest.mark.parametrize('cfg,launcher,match', [
     (dict(), 'slurm', '"pytorch" launcher'),
-    (dict(runner_type='FlexibleRunner'), 'pytorch', 'runner_type'),
+    (dict(runner_type='FlexibleRunner', strategy=dict(type='FSDPStrategy')),
+     'pytorch', 'UniPixelFSDPStrategy'),
+    (dict(runner_type='FlexibleRunner',
+          strategy=dict(type='DeepSpeedStrategy')), 'pytorch',
+     'UniPixelDeepSpeedStrategy'),
+    (dict(runner_type='CustomRunner'), 'pytorch', 'CustomRunner'),
     (dict(model_wrapper_cfg=dict(type='MMFullyShardedDataParallel')),
      'pytorch', 'MMFullyShardedDataParallel'),
 ])

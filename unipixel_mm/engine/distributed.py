@@ -6,7 +6,9 @@ wraps the model in a ``DistributedDataParallel`` with
 ``device_ids=[LOCAL_RANK]``; without CUDA both fail. The Runner skips
 ``init_dist`` when a process group exists, so :func:`setup_cpu_distributed`
 creates a gloo group from the torchrun environment itself and switches the
-model wrapper to :class:`CPUDistributedDataParallel`.
+model wrapper to :class:`CPUDistributedDataParallel`; for the
+``FlexibleRunner`` it checks that the strategy runs on CPUs (see
+:mod:`unipixel_mm.engine.strategies`).
 :func:`~unipixel_mm.engine.build_runner` (used by ``tools/train.py`` and
 ``tools/test.py``) calls it for a distributed launch without CUDA.
 """
@@ -24,6 +26,8 @@ from unipixel_mm.registry import MODEL_WRAPPERS
 CPU_WRAPPER = 'unipixel_mm.CPUDistributedDataParallel'
 _DDP_WRAPPERS = ('MMDistributedDataParallel', 'CPUDistributedDataParallel',
                  CPU_WRAPPER)
+#: The FlexibleRunner strategies of unipixel_mm that run on CPUs too.
+CPU_STRATEGIES = ('UniPixelDeepSpeedStrategy', 'UniPixelFSDPStrategy')
 
 
 @MODEL_WRAPPERS.register_module()
@@ -48,36 +52,77 @@ class CPUDistributedDataParallel(MMDistributedDataParallel):
         super().__init__(module=module, device_ids=None, **kwargs)
 
 
+def init_cpu_process_group(timeout: Optional[float] = None) -> None:
+    """Starts the gloo process group of a torchrun job, once.
+
+    Args:
+        timeout (float, optional): Seconds a collective may wait.
+    """
+    if torch_dist.is_initialized():
+        return
+    if timeout is not None:
+        timeout = datetime.timedelta(seconds=timeout)
+    torch_dist.init_process_group(backend='gloo', timeout=timeout)
+
+
+def _strategy_name(strategy: dict) -> str:
+    """The registered name of a strategy config, without its scope."""
+    kind = strategy.get('type', 'DDPStrategy')
+    return (kind if isinstance(kind, str) else kind.__name__).split('.')[-1]
+
+
+def _check_ddp_wrapper(wrapper: dict) -> None:
+    if wrapper.get('type', _DDP_WRAPPERS[0]) not in _DDP_WRAPPERS:
+        raise ValueError('Distributed training without CUDA supports the '
+                         'MMDistributedDataParallel wrapper, not '
+                         f"{wrapper['type']!r}")
+
+
 def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     """Starts a gloo process group and sets the CPU model wrapper.
 
-    The model wrapper keeps the options the Runner would use without a
-    ``model_wrapper_cfg`` (``broadcast_buffers=False`` and the config's
-    ``find_unused_parameters``), or those of the config's own
-    ``MMDistributedDataParallel`` wrapper. ``env_cfg.dist_cfg.timeout`` (in
-    seconds) applies; its ``backend`` does not, gloo being the CPU backend.
+    With mmengine's Runner the model wrapper keeps the options the Runner
+    would use without a ``model_wrapper_cfg`` (``broadcast_buffers=False``
+    and the config's ``find_unused_parameters``), or those of the config's
+    own ``MMDistributedDataParallel`` wrapper. With the ``FlexibleRunner``
+    the strategy must run on the CPU: ``DDPStrategy`` (its wrapper becomes
+    the CPU one) or one of :data:`CPU_STRATEGIES`.
+    ``env_cfg.dist_cfg.timeout`` (in seconds) applies; its ``backend`` does
+    not, gloo being the CPU backend.
 
     Args:
-        cfg (Config): The training config; ``model_wrapper_cfg`` is set.
+        cfg (Config): The training config; ``model_wrapper_cfg`` or
+            ``strategy.model_wrapper`` is set.
         launcher (str): Must be ``'pytorch'`` (torchrun), which sets
             ``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR`` and ``MASTER_PORT``.
     """
     if launcher != 'pytorch':
         raise ValueError('Distributed training without CUDA supports the '
                          f'"pytorch" launcher (torchrun), not "{launcher}"')
-    if cfg.get('runner_type', 'Runner') != 'Runner':
+    runner_type = cfg.get('runner_type', 'Runner')
+    if runner_type == 'FlexibleRunner':
+        strategy = cfg.get('strategy') or dict(type='DDPStrategy')
+        name = _strategy_name(strategy)
+        if name == 'DDPStrategy':
+            wrapper = strategy.get('model_wrapper') or dict(
+                broadcast_buffers=False,
+                find_unused_parameters=cfg.get('find_unused_parameters',
+                                               False))
+            _check_ddp_wrapper(wrapper)
+            cfg.strategy = dict(
+                strategy, model_wrapper=dict(wrapper, type=CPU_WRAPPER))
+        elif name not in CPU_STRATEGIES:
+            raise ValueError(
+                'Distributed training without CUDA supports the strategies '
+                f"DDPStrategy, {', '.join(CPU_STRATEGIES)}, not {name!r}")
+    elif runner_type == 'Runner':
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+        _check_ddp_wrapper(wrapper)
+        cfg.model_wrapper_cfg = dict(wrapper, type=CPU_WRAPPER)
+    else:
         raise ValueError('Distributed training without CUDA supports the '
-                         f"Runner, not runner_type={cfg.runner_type!r}")
-    wrapper = cfg.get('model_wrapper_cfg') or dict(
-        broadcast_buffers=False,
-        find_unused_parameters=cfg.get('find_unused_parameters', False))
-    if wrapper.get('type', _DDP_WRAPPERS[0]) not in _DDP_WRAPPERS:
-        raise ValueError('Distributed training without CUDA supports the '
-                         'MMDistributedDataParallel wrapper, not '
-                         f"{wrapper['type']!r}")
-    cfg.model_wrapper_cfg = dict(wrapper, type=CPU_WRAPPER)
-
-    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout')
-    if timeout is not None:
-        timeout = datetime.timedelta(seconds=timeout)
-    torch_dist.init_process_group(backend='gloo', timeout=timeout)
+                         f'Runner and the FlexibleRunner, not {runner_type!r}')
+    init_cpu_process_group(
+        cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout'))

@@ -55,9 +55,10 @@ def build_runner(cfg: Config) -> Union[Runner, FlexibleRunner]:
     """Builds the runner that ``cfg`` asks for.
 
     A config with ``runner_type`` (e.g. ``'FlexibleRunner'`` with a DeepSpeed
-    or FSDP ``strategy``) is built by the ``RUNNERS`` registry, any other by
-    :meth:`Runner.from_cfg`. A distributed launch (``cfg.launcher`` not
-    ``'none'``) on a machine without CUDA first goes through
+    or FSDP ``strategy`` of :mod:`unipixel_mm.engine.strategies`) is built
+    by the ``RUNNERS`` registry, any other by :meth:`Runner.from_cfg`. A
+    distributed launch (``cfg.launcher`` not ``'none'``) on a machine
+    without CUDA first goes through
     :func:`~unipixel_mm.engine.setup_cpu_distributed`. A run that resumes
     takes the newest readable checkpoint (:func:`resolve_resume`).
 

@@ -1,0 +1,11 @@
+# The tiny UniPixel (CPU, synthetic shapes) under DeepSpeed ZeRO-2; launching:
+# docs/distributed_training.md
+_base_ = [
+    '../unipixel_tiny_synthetic.py', '../_base_/strategies/deepspeed_zero2.py'
+]
+
+# as the ZeRO-3 and FSDP configs (whose ranks cannot validate in step: a
+# validation step runs different modules on each rank), no validation while
+# training; test the exported model with tools/test.py
+val_dataloader = val_cfg = val_evaluator = None
+custom_hooks = []
