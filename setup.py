@@ -45,7 +45,8 @@ setup(
         # install chromium); Playwright drives it, nothing is downloaded
         'tests': [
             'pytest', 'flake8', 'isort', 'accelerate', 'pycocoevalcap',
-            'pandas', 'pyarrow', 'gradio>=6,<7', 'playwright'
+            'pandas', 'pyarrow', 'gradio>=6,<7', 'playwright',
+            'deepspeed>=0.19.8'
         ],
         # tools/demo.py (the web page)
         'demo': ['gradio>=6,<7'],
@@ -53,7 +54,10 @@ setup(
         # Video-MME parquet file
         'eval': ['pycocoevalcap', 'pandas', 'pyarrow'],
         'cuda': ['flash-attn'],
-        'deepspeed': ['deepspeed'],
+        # DeepSpeed ZeRO strategies (its ops compile on first use; install
+        # with DS_BUILD_OPS=0); 'deepspeed' is the old name of this extra
+        'distributed': ['deepspeed>=0.19.8'],
+        'deepspeed': ['deepspeed>=0.19.8'],
         # then run tools/install_mm_interop.sh (builds mmcv with its ops)
         'mm': [
             'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ftfy', 'regex',

@@ -18,10 +18,10 @@ from mmengine.config import Config
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import load_trained_weights
+from unipixel_mm.models.checkpoint import export_official_checkpoint
 from unipixel_mm.models.utils.finetune import merge_lora
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import register_all_modules
-from unipixel_mm.utils.official_checkpoint import export_official_checkpoint
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,5 +1,5 @@
 # UniPixel-7B stage 3 under DeepSpeed ZeRO-3; launching:
 # docs/distributed_training.md
 _base_ = [
-    '../unipixel_7b_stage3.py', '../_base_/strategies/deepspeed_zero3.py'
+    '../unipixel_7b.py', '../_base_/strategies/deepspeed_zero3.py'
 ]

@@ -1,6 +1,6 @@
 # UniPixel-7B stage 3 under DeepSpeed ZeRO-3, optimizer on the CPU; launching:
 # docs/distributed_training.md
 _base_ = [
-    '../unipixel_7b_stage3.py',
+    '../unipixel_7b.py',
     '../_base_/strategies/deepspeed_zero3_offload.py'
 ]

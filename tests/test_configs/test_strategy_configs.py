@@ -40,7 +40,7 @@ def test_one_line_over_a_stage_config(name):
     path = osp.join(CONFIGS, 'strategies', name)
     size, kind = name[len('unipixel_'):-len('.py')].split('_', 1)
     stage = ('unipixel_tiny_synthetic.py'
-             if size == 'tiny' else f'unipixel_{size}_stage3.py')
+             if size == 'tiny' else f'unipixel_{size}.py')
     assert bases(path) == [f'../{stage}', f'../_base_/strategies/{kind}.py']
     body = ast.parse(open(path).read()).body
     cfg = Config.fromfile(path)

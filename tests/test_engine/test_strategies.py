@@ -167,10 +167,9 @@ def test_sharded_training_exports_to_the_official_format(
     """A ZeRO-3 or FSDP checkpoint, gathered on one process, exported with
     the LoRA adapters merged, predicts as the model it came from."""
     from unipixel_mm.engine import load_trained_weights
+    from unipixel_mm.models.checkpoint import (build_from_official,
+                                               export_official_checkpoint)
     from unipixel_mm.models.utils.finetune import merge_lora
-    from unipixel_mm.utils import build_from_official
-    from unipixel_mm.utils.official_checkpoint import \
-        export_official_checkpoint
     out, init = runs
     model = build_model(init)
     load_trained_weights(model,

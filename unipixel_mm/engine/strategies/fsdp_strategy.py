@@ -19,7 +19,7 @@ from torch.distributed.checkpoint.state_dict import (StateDictOptions,
                                                      set_optimizer_state_dict)
 from torch.distributed.fsdp.wrap import ModuleWrapPolicy
 
-from unipixel_mm.models.utils.finetune import trainable_names
+from unipixel_mm.models.checkpoint import trainable_names
 from unipixel_mm.registry import OPTIM_WRAPPERS, STRATEGIES
 
 #: The file of a sharded checkpoint folder that holds the runner's state
