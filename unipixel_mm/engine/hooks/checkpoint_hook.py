@@ -26,6 +26,9 @@ class AtomicCheckpointHook(CheckpointHook):
     3. ``last_checkpoint`` is replaced atomically to name it;
     4. only then is the oldest kept checkpoint removed.
 
+    The best checkpoints (``save_best``) are saved the same way: the
+    previous best is removed once the new one is in place.
+
     A failed write (e.g. a full disk) removes the temporary file and
     raises; the kept checkpoints are untouched. Remote ``out_dir`` backends
     are saved as mmengine does. The arguments are those of
@@ -48,7 +51,31 @@ class AtomicCheckpointHook(CheckpointHook):
         filename = self.filename_tmpl.format(step)
         self.last_ckpt = osp.join(self.out_dir, filename)
         runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        self._save_atomic(
+            runner,
+            filename,
+            save_optimizer=self.save_optimizer,
+            save_param_scheduler=self.save_param_scheduler,
+            meta=meta,
+            by_epoch=self.by_epoch,
+            **self.args)
+        if not is_main_process():
+            return
+        fileio.write_text_atomic(
+            osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        if evicted is not None:
+            fileio.remove_path(
+                osp.join(self.out_dir, self.filename_tmpl.format(evicted)))
 
+    def _save_atomic(self, runner: Runner, filename: str, **kwargs) -> None:
+        """Has the runner write ``filename`` in ``out_dir`` under a
+        temporary name, then renames it in place (steps 1 and 2).
+
+        Args:
+            runner (Runner): The runner.
+            filename (str): The checkpoint's final name.
+            **kwargs: Options of ``runner.save_checkpoint``.
+        """
         # one name on every rank: a strategy may write from each of them
         tmp_name = f'.{filename}{fileio.TMP_MARK}save'
         tmp = osp.join(self.out_dir, tmp_name)
@@ -56,27 +83,70 @@ class AtomicCheckpointHook(CheckpointHook):
             fileio.remove_path(tmp)  # left by a killed save
         barrier()
         try:
-            runner.save_checkpoint(
-                self.out_dir,
-                tmp_name,
-                save_optimizer=self.save_optimizer,
-                save_param_scheduler=self.save_param_scheduler,
-                meta=meta,
-                by_epoch=self.by_epoch,
-                **self.args)
+            runner.save_checkpoint(self.out_dir, tmp_name, **kwargs)
             barrier()
         except BaseException:
             if is_main_process():
                 fileio.remove_path(tmp)
             raise
-        if not is_main_process():
+        if is_main_process():
+            fileio.commit(tmp, osp.join(self.out_dir, filename))
+
+    def _save_best_checkpoint(self, runner: Runner, metrics: dict) -> None:
+        """Saves a checkpoint for each key indicator that improved.
+
+        The new best checkpoint is written atomically and the previous one
+        removed only afterwards (mmengine removes it first), so a kill or a
+        full disk never leaves the run without its best checkpoint.
+
+        Args:
+            runner (Runner): The runner.
+            metrics (dict): The validation metrics.
+        """
+        if not self.save_best or not isinstance(self.file_backend,
+                                                LocalBackend):
+            super()._save_best_checkpoint(runner, metrics)
             return
-        fileio.commit(tmp, self.last_ckpt)
-        fileio.write_text_atomic(
-            osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
-        if evicted is not None:
-            fileio.remove_path(
-                osp.join(self.out_dir, self.filename_tmpl.format(evicted)))
+        if 'auto' in self.key_indicators:
+            self._init_rule(self.rules, [next(iter(metrics))])
+        step = runner.epoch if self.by_epoch else runner.iter
+        meta = dict(epoch=runner.epoch, iter=runner.iter)
+        single = len(self.key_indicators) == 1
+        improved = False
+        for key, rule in zip(self.key_indicators, self.rules):
+            suffix = '' if single else f'_{key}'
+            best = runner.message_hub.get_info(f'best_score{suffix}',
+                                               self.init_value_map[rule])
+            score = metrics[key]
+            if score is None or not self.is_better_than[key](score, best):
+                continue
+            improved = True
+            runner.message_hub.update_info(f'best_score{suffix}', score)
+            previous = (self.best_ckpt_path
+                        if single else self.best_ckpt_path_dict[key])
+            name = f'best_{key}_{self.filename_tmpl.format(step)}'.replace(
+                '/', '_')
+            self._save_atomic(
+                runner,
+                name,
+                save_optimizer=False,
+                save_param_scheduler=False,
+                meta=meta,
+                by_epoch=False,
+                backend_args=self.backend_args)
+            path = osp.join(self.out_dir, name)
+            if single:
+                self.best_ckpt_path = path
+            else:
+                self.best_ckpt_path_dict[key] = path
+            runner.message_hub.update_info(f'best_ckpt{suffix}', path)
+            if previous and previous != path and is_main_process():
+                fileio.remove_path(previous)
+            runner.logger.info(f'The best checkpoint with {score:0.4f} {key} '
+                               f'at {step} is saved to {name}.')
+        # the kept checkpoint's message hub must name the new best one
+        if improved and self.last_ckpt is not None:
+            self._save_checkpoint_with_step(runner, step, meta)
 
     def _keep(self, runner: Runner, step: int) -> Optional[int]:
         """Records ``step`` among the kept checkpoints.
