@@ -70,10 +70,7 @@ class SyntheticShapesDataset(BasePixelDataset):
     in every frame. The samples cycle through ``tasks``:
 
     - ``seg``: one turn per shape, ``'query'`` "the red circle" (the
-      reference's templates; the answer holds ``<|seg|>``); with
-      ``answer_names`` a ``'question'`` "Where is the red circle? ..." ->
-      "It is the red circle <|seg|>.": the hidden state that prompts SAM2
-      then follows the shape's name;
+      reference's templates; the answer holds ``<|seg|>``);
     - ``ref``: "What colour is <|ref|>?" -> "red", or its shape, per
       shape; with two or more shapes also a two-object question;
     - ``mem``: "Which object is [3] <|ref|>? ..." -> "[3] <|seg|>";
@@ -96,8 +93,6 @@ class SyntheticShapesDataset(BasePixelDataset):
         min_objects (int): Least shapes per clip. Defaults to 1.
         sample_per_object (bool): One sample per shape of a clip (see
             above). Defaults to False.
-        answer_names (bool): ``seg`` answers name the shape (see above).
-            Defaults to False.
         seed (int): Seed of the generator.
         **kwargs: :class:`BasePixelDataset` arguments (``pipeline``,
             ``test_mode``, ...).
@@ -115,7 +110,6 @@ class SyntheticShapesDataset(BasePixelDataset):
                  max_objects: int = 3,
                  min_objects: int = 1,
                  sample_per_object: bool = False,
-                 answer_names: bool = False,
                  seed: int = 0,
                  **kwargs) -> None:
         unknown = set(tasks) - (set(TASKS) - {'chat'})
@@ -136,7 +130,6 @@ class SyntheticShapesDataset(BasePixelDataset):
         self.max_objects = max_objects
         self.min_objects = min_objects
         self.sample_per_object = sample_per_object
-        self.answer_names = answer_names
         super().__init__(seed=seed, **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -167,7 +160,7 @@ class SyntheticShapesDataset(BasePixelDataset):
         info = BaseDataset.get_data_info(self, idx)
         rng = self._clip_rng(info.pop('clip'))
         frames, objects = self._draw_clip(rng)
-        turns = self._turns(info['task'], objects, rng, self.answer_names)
+        turns = self._turns(info['task'], objects, rng)
         named = info.pop('named_object', None)
         if named is not None:
             turns = [t for t in turns if t['obj_inds'] == [named]]
@@ -235,19 +228,13 @@ class SyntheticShapesDataset(BasePixelDataset):
         return frames, visible
 
     @staticmethod
-    def _turns(task: str, objects: List[dict], rng: np.random.Generator,
-               answer_names: bool = False) -> List[dict]:
+    def _turns(task: str, objects: List[dict],
+               rng: np.random.Generator) -> List[dict]:
         """The raw turns of a clip in one task form."""
         turns = []
         for o, obj in enumerate(objects):
             name = f"{obj['colour']} {obj['shape']}"
-            if task == 'seg' and answer_names:
-                turns.append(
-                    dict(
-                        type='question',
-                        query=f'Where is the {name}?',
-                        answer=f'It is the {name}'))
-            elif task == 'seg':
+            if task == 'seg':
                 turns.append(dict(type='query', query=f'the {name}'))
             elif task == 'ref':
                 ask_colour = rng.random() < 0.5
