@@ -105,6 +105,30 @@ def draw_clips(cfg: Config, seed: int, num_frames: int) -> List[dict]:
                        f'{seed}; try --frames 1 or 2')
 
 
+def outline(drawn: Sequence[np.ndarray],
+            masks: np.ndarray) -> List[np.ndarray]:
+    """Draws each mask's contour in white: the shapes are coloured too, so
+    the blended mask colour alone is hard to read.
+
+    Args:
+        drawn (Sequence[np.ndarray]): T (H, W, 3) uint8 drawings.
+        masks (np.ndarray): (N, T, H, W) bool.
+
+    Returns:
+        list[np.ndarray]: The drawings with the contours.
+    """
+    out = []
+    for t, frame in enumerate(drawn):
+        frame = frame.copy()
+        for mask in masks[:, t]:
+            contours, _ = cv2.findContours(
+                mask.astype(np.uint8), cv2.RETR_EXTERNAL,
+                cv2.CHAIN_APPROX_NONE)
+            cv2.drawContours(frame, contours, -1, (255, 255, 255), 1)
+        out.append(frame)
+    return out
+
+
 def upscale(image: np.ndarray) -> np.ndarray:
     """Nearest-neighbour enlargement by :data:`SCALE`."""
     return cv2.resize(
@@ -179,7 +203,7 @@ def text_swap_picture(inferencer: UniPixelInferencer,
         other = np.stack(sample['objects'][1 - o]['masks'])
         report.append(
             (question, result.text, iou(pred, named), iou(pred, other)))
-        drawn = visualizer.draw_video(sample['frames'], masks)
+        drawn = outline(visualizer.draw_video(sample['frames'], masks), masks)
         rows.append(
             strip(drawn, wrap(f'Q: {question}') + [f'A: {result.text}']))
     return stack(rows), report
@@ -208,8 +232,9 @@ def point_qa_picture(inferencer: UniPixelInferencer,
     masks = result.masks.numpy()
     target = np.stack(obj['masks'])
     score = iou(masks[0], target) if len(masks) else 0.0
-    drawn = UniPixelVisualizer().draw_video(
-        sample['frames'], masks, points=result.prompts['points'])
+    drawn = outline(
+        UniPixelVisualizer().draw_video(
+            sample['frames'], masks, points=result.prompts['points']), masks)
     lines = [f'Q: {question}  (point on frame 1, segment first)',
              f'A: {result.text}']
     return strip(drawn, lines), (question, result.text, score, obj['colour'])
