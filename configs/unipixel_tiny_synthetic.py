@@ -1,7 +1,9 @@
 # A tiny UniPixel trained from scratch on SyntheticShapes on the CPU in a few
-# minutes: segment "the red circle" in images and 2-frame clips. The mask
-# IoU on held-out clips is validated before training and every val_interval
-# iterations.
+# minutes: segment "the red circle" in images and 2-frame clips. Validated
+# before training and every val_interval iterations on held-out clips of two
+# or three shapes, one sample per shape: the mask IoU of the named shape and
+# the text-swap accuracy (the same clip, the other shape named: does the
+# mask move to it?).
 #   python tools/train.py configs/unipixel_tiny_synthetic.py
 _base_ = [
     './_base_/models/unipixel_tiny.py',
@@ -60,11 +62,14 @@ val_dataloader = dict(
     dataset=dict(
         shapes,
         num_samples=32,
+        min_objects=2,
+        max_objects=3,
+        sample_per_object=True,
         seed=1,
         seed_per_sample=True,
         pipeline=val_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='MaskIoUMetric')
+val_evaluator = [dict(type='MaskIoUMetric'), dict(type='TextSwapMetric')]
 test_evaluator = val_evaluator
 
 max_iters = 300

@@ -54,3 +54,14 @@ def test_bf16_schedule():
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.dtype == 'bfloat16'
     assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+
+
+def test_tiny_validation_swaps_the_text():
+    cfg = Config.fromfile(osp.join(CONFIGS, 'unipixel_tiny_synthetic.py'))
+    val = cfg.val_dataloader.dataset
+    # every validation clip has two or three shapes, each named by a sample
+    assert val.sample_per_object and (val.min_objects, val.max_objects) == (
+        2, 3)
+    assert [m.type for m in cfg.val_evaluator] == [
+        'MaskIoUMetric', 'TextSwapMetric'
+    ]

@@ -138,3 +138,59 @@ def test_batch_trains_the_tiny_model(pipeline_factory, model_factory):
     losses = model(**data, mode='loss')
     assert losses and all(torch.isfinite(v) for v in losses.values())
     sum(losses.values()).backward()
+
+
+def test_min_objects(pipeline_factory):
+    dataset = _dataset(pipeline_factory, pipeline=[], min_objects=2,
+                       max_objects=3)
+    counts = {len(dataset[i]['objects']) for i in range(len(dataset))}
+    assert counts == {2, 3}
+    with pytest.raises(ValueError, match='min_objects'):
+        SyntheticShapesDataset(min_objects=3, max_objects=2, pipeline=[])
+
+
+def test_sample_per_object_names_each_shape(pipeline_factory,
+                                            tiny_processor):
+    kwargs = dict(
+        num_samples=6, min_objects=2, max_objects=3, max_frames=2,
+        tasks=('seg', ), sample_per_object=True)
+    raw = DATASETS.build(
+        dict(type='SyntheticShapesDataset', pipeline=[], **kwargs))
+    packed = DATASETS.build(
+        dict(type='SyntheticShapesDataset',
+             pipeline=pipeline_factory(keep_ori_masks=True), **kwargs))
+    assert len(raw) == len(packed) > 12
+    clips = {}
+    for i in range(len(raw)):
+        info, sample = raw[i], packed[i]
+        clips.setdefault(info['video_id'], []).append((info, sample))
+        assert sample['data_samples'].video_id == info['video_id']
+    assert sorted(clips, key=int) == [str(c) for c in range(6)]
+    tokenizer = tiny_processor.tokenizer
+    for clip in clips.values():
+        infos = [info for info, _ in clip]
+        objects = infos[0]['objects']
+        assert len(clip) == len(objects) in (2, 3)
+        names = [f"{o['colour']} {o['shape']}" for o in objects]
+        # every colour and shape word is one token of its own, so that the
+        # names of two shapes of a clip differ in their token ids
+        name_ids = [tuple(tokenizer(f' {n}')['input_ids']) for n in names]
+        assert all(len(ids) == 2 and 0 not in ids for ids in name_ids)
+        assert len(set(name_ids)) == len(names)
+        for o, (info, (_, sample)) in enumerate(zip(infos, clip)):
+            # the same frames, one turn naming the o-th shape
+            assert np.array_equal(info['frames'], infos[0]['frames'])
+            assert len(info['turns']) == 1
+            assert names[o] in info['turns'][0]['question']
+            gt = sample['data_samples'].gt_masks_ori
+            assert gt.shape[1] == 1
+            expected = np.stack(objects[o]['masks'])
+            assert np.array_equal(gt[:, 0].numpy(), expected)
+            ids = sample['inputs']['input_ids'].tolist()
+            assert all(_contains(ids, name_ids[k]) == (k == o)
+                       for k in range(len(names)))
+
+
+def _contains(ids, part):
+    return any(
+        tuple(ids[i:i + len(part)]) == part for i in range(len(ids)))

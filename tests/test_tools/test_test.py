@@ -1,6 +1,7 @@
 """tools/test.py on a checkpoint of the tiny config."""
 import os.path as osp
 import re
+from collections import Counter
 
 import mmengine
 import pytest
@@ -24,8 +25,12 @@ def test_test_tool_evaluates_and_dumps(tiny_run, tmp_path, tiny_cfg_path,
     assert val[-1]['step'] == 20
     assert iou == pytest.approx(val[-1]['mask/mIoU'], abs=1e-4)
 
+    assert 'text_swap/accuracy' in output
+
     preds = mmengine.load(out)
-    assert len(preds) == 8
+    # 8 clips of 2 or 3 shapes, a sample per shape
+    shapes = Counter(pred['video_id'] for pred in preds)
+    assert len(shapes) == 8 and set(shapes.values()) <= {2, 3}
     for pred in preds:
         masks, gt = pred['pred_masks'], pred['gt_masks_ori']
         assert len(masks) == gt.shape[1]

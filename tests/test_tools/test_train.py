@@ -84,8 +84,9 @@ def test_two_cpu_processes_agree(tmp_path, tiny_cfg_path, processor_options,
     output = run_tool(
         'train', [
             str(cfg), '--launcher', 'pytorch', '--work-dir', work_dir,
+            # 2 validation clips: 6 samples (one a shape), a batch a rank
             '--cfg-options', 'train_cfg.max_iters=2',
-            'val_dataloader.dataset.num_samples=4'
+            'val_dataloader.dataset.num_samples=2'
         ] + processor_options,
         cwd=str(tmp_path),
         launcher=torchrun)

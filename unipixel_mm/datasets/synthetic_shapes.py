@@ -63,10 +63,11 @@ class SyntheticShapesDataset(BasePixelDataset):
     """Moving coloured shapes with referring expressions and questions.
 
     Each sample is a 1-``max_frames`` frame clip (one frame: an image) of
-    ``min_size``-``max_size`` pixels per side with 1-``max_objects``
-    distinct shapes (circle / square / triangle in red / green / blue /
-    yellow) moving in straight lines and bouncing off the borders. Every
-    object is visible in every frame. The samples cycle through ``tasks``:
+    ``min_size``-``max_size`` pixels per side with ``min_objects``-
+    ``max_objects`` distinct shapes (circle / square / triangle in red /
+    green / blue / yellow, no two alike: the names tell them apart) moving
+    in straight lines and bouncing off the borders. Every object is visible
+    in every frame. The samples cycle through ``tasks``:
 
     - ``seg``: one turn per shape, ``'query'`` "the red circle" (the
       reference's templates; the answer holds ``<|seg|>``);
@@ -76,13 +77,22 @@ class SyntheticShapesDataset(BasePixelDataset):
     - ``region``: "What colour is [3]?" -> "red", the object given by its
       mask (``<|mem|>`` tokens).
 
+    With ``sample_per_object`` every clip gives one sample per shape, the
+    turn about that shape alone: the samples of a clip share its frames and
+    its ``video_id`` and differ only in the object the text names, which is
+    what :class:`~unipixel_mm.evaluation.TextSwapMetric` compares.
+
     Args:
-        num_samples (int): Length of the data set.
+        num_samples (int): Length of the data set (the number of clips
+            with ``sample_per_object``).
         tasks (Sequence[str]): Task forms, used in turn.
         min_size (int): Least frame side in pixels.
         max_size (int): Largest frame side in pixels.
         max_frames (int): Most frames per clip.
         max_objects (int): Most shapes per clip.
+        min_objects (int): Least shapes per clip. Defaults to 1.
+        sample_per_object (bool): One sample per shape of a clip (see
+            above). Defaults to False.
         seed (int): Seed of the generator.
         **kwargs: :class:`BasePixelDataset` arguments (``pipeline``,
             ``test_mode``, ...).
@@ -98,6 +108,8 @@ class SyntheticShapesDataset(BasePixelDataset):
                  max_size: int = 112,
                  max_frames: int = 4,
                  max_objects: int = 3,
+                 min_objects: int = 1,
+                 sample_per_object: bool = False,
                  seed: int = 0,
                  **kwargs) -> None:
         unknown = set(tasks) - (set(TASKS) - {'chat'})
@@ -107,32 +119,60 @@ class SyntheticShapesDataset(BasePixelDataset):
             raise ValueError(f'max_objects must be in [1, '
                              f'{len(COLOURS) * len(SHAPES)}], got '
                              f'{max_objects}')
+        if not 1 <= min_objects <= max_objects:
+            raise ValueError(f'min_objects must be in [1, max_objects='
+                             f'{max_objects}], got {min_objects}')
         self.num_samples = num_samples
         self.tasks = tuple(tasks)
         self.min_size = min_size
         self.max_size = max_size
         self.max_frames = max_frames
         self.max_objects = max_objects
+        self.min_objects = min_objects
+        self.sample_per_object = sample_per_object
         super().__init__(seed=seed, **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """One light record per sample; the clip is drawn on access."""
-        return [
-            dict(
-                task=self.tasks[i % len(self.tasks)],
-                entry=f'synthetic_shapes {i}') for i in range(self.num_samples)
-        ]
+        records = []
+        for clip in range(self.num_samples):
+            record = dict(
+                task=self.tasks[clip % len(self.tasks)],
+                entry=f'synthetic_shapes {clip}',
+                video_id=str(clip),
+                clip=clip)
+            if not self.sample_per_object:
+                records.append(record)
+                continue
+            num_objs = self._clip_layout(self._clip_rng(clip))[3]
+            records += [
+                dict(record, entry=f'synthetic_shapes {clip} object {o}',
+                     named_object=o) for o in range(num_objs)
+            ]
+        return records
+
+    def _clip_rng(self, clip: int) -> np.random.Generator:
+        """The generator that draws clip ``clip`` (frames and wording)."""
+        return np.random.default_rng((self.seed, clip))
 
     def get_data_info(self, idx: int) -> dict:
         """Draws sample ``idx`` and formats its conversation."""
         info = BaseDataset.get_data_info(self, idx)
-        rng = np.random.default_rng((self.seed, idx))
+        rng = self._clip_rng(info.pop('clip'))
         frames, objects = self._draw_clip(rng)
-        info.update(
-            frames=frames,
-            objects=objects,
-            turns=self._turns(info['task'], objects, rng))
+        turns = self._turns(info['task'], objects, rng)
+        named = info.pop('named_object', None)
+        if named is not None:
+            turns = [t for t in turns if t['obj_inds'] == [named]]
+        info.update(frames=frames, objects=objects, turns=turns)
         return self.format_sample(info)
+
+    def _clip_layout(self, rng: np.random.Generator) -> Tuple[int, ...]:
+        """The first draws of a clip: height, width, frames, shapes."""
+        height, width = rng.integers(self.min_size, self.max_size + 1, 2)
+        num_frames = int(rng.integers(1, self.max_frames + 1))
+        num_objs = int(rng.integers(self.min_objects, self.max_objects + 1))
+        return int(height), int(width), num_frames, num_objs
 
     def _draw_clip(self, rng: np.random.Generator):
         """Draws a clip whose shapes are all visible in every frame.
@@ -141,9 +181,7 @@ class SyntheticShapesDataset(BasePixelDataset):
             tuple: frames (T, H, W, 3) uint8 and a list of objects
             ``dict(masks=[(H, W) bool per frame], colour, shape, oid)``.
         """
-        height, width = rng.integers(self.min_size, self.max_size + 1, 2)
-        num_frames = int(rng.integers(1, self.max_frames + 1))
-        num_objs = int(rng.integers(1, self.max_objects + 1))
+        height, width, num_frames, num_objs = self._clip_layout(rng)
         kinds = list(itertools.product(COLOURS, SHAPES))
         picks = rng.choice(len(kinds), num_objs, replace=False)
         oids = rng.choice(16, num_objs, replace=False)

@@ -5,11 +5,12 @@ from .multiple_choice_metric import MultipleChoiceMetric
 from .pixelqa_metric import PixelQAMetric
 from .ref_seg_metric import RefSegMetric
 from .region_caption_judge_metric import RegionCaptionJudgeMetric
+from .text_swap import TextSwapMetric
 from .video_seg_metric import VideoSegMetric
 from .vos_submission import VOSSubmissionMetric
 
 __all__ = [
     'CaptionMetric', 'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric',
-    'RefSegMetric', 'RegionCaptionJudgeMetric', 'VideoSegMetric',
-    'VOSSubmissionMetric'
+    'RefSegMetric', 'RegionCaptionJudgeMetric', 'TextSwapMetric',
+    'VideoSegMetric', 'VOSSubmissionMetric'
 ]
