@@ -48,7 +48,7 @@ def test_one_line_over_a_stage_config(name):
     if size == 'tiny':
         # the tiny stage validates while training, which the ranks of a
         # sharded model cannot do in step
-        assert len(body) == 3
+        assert len(body) == 4
         assert stage_cfg.val_cfg is not None and cfg.val_cfg is None
     else:
         # nothing but the inheritance
@@ -56,6 +56,9 @@ def test_one_line_over_a_stage_config(name):
     assert cfg.model == stage_cfg.model
     assert cfg.optim_wrapper == stage_cfg.optim_wrapper
     assert cfg.runner_type == 'FlexibleRunner'
+    # the ranks of a step draw one data type and one medium
+    sampler = cfg.train_dataloader.sampler
+    assert sampler.type == 'DataTypeGroupSampler' and sampler.by_medium
 
 
 def strategy(name: str, tmp_path):

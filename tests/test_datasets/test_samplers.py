@@ -3,6 +3,7 @@ import pytest
 from mmengine.config import Config
 
 from unipixel_mm.datasets import DataTypeGroupSampler, sample_data_type
+from unipixel_mm.datasets.samplers import sample_medium
 from unipixel_mm.engine.runner import check_group_sampler
 from unipixel_mm.registry import DATASETS
 
@@ -17,7 +18,10 @@ class Kinds:
         return len(self.kinds)
 
     def data_type(self, idx):
-        return self.kinds[idx]
+        return self.kinds[idx].split('/')[0]
+
+    def medium(self, idx):
+        return self.kinds[idx].split('/')[1]
 
 
 KINDS = ['seg'] * 5 + ['text'] * 3 + ['region'] * 4
@@ -54,6 +58,20 @@ def test_ranks_draw_one_kind_per_step(monkeypatch):
     assert _ranks(monkeypatch, dataset, 2, 2)[0][0] == rank0
     sampler.set_epoch(1)  # another shuffle (fixed by seed 3 and epoch 1)
     assert list(sampler) != rank1
+
+
+def test_by_medium_keeps_images_and_videos_apart(monkeypatch):
+    kinds = ['seg/image', 'seg/video'] * 4 + ['text/text'] * 4
+    dataset = Kinds(kinds)
+    (rank0, rank1), sampler = _ranks(
+        monkeypatch, dataset, 2, 1, by_medium=True)
+    assert sampler.data_types == ['seg/image', 'seg/video', 'text/text']
+    assert len(rank0) == 6
+    for a, b in zip(rank0, rank1):
+        assert kinds[a] == kinds[b]
+    # by data type only, images and videos share steps
+    (rank0, rank1), _ = _ranks(monkeypatch, dataset, 2, 1)
+    assert any(kinds[a] != kinds[b] for a, b in zip(rank0, rank1))
 
 
 def test_one_process_keeps_every_full_batch(monkeypatch):
@@ -114,3 +132,17 @@ def test_kinds_of_the_data_sets(tmp_path, config_dataset_factory,
     assert all(
         len({mixed.data_type(i) for i in batch}) == 1
         for batch in zip(*[iter(list(sampler))] * 2))
+    # one-frame clips are images, the llava samples are told apart by their
+    # files
+    media = [sample_medium(mixed, i) for i in range(len(mixed))]
+    assert media[:3] == ['image', 'video', 'text']
+    shapes = mixed.datasets[1].dataset
+    assert media[3:5] == [shapes.medium(0), shapes.medium(1)] == media[5:]
+    assert media[3:5] == [
+        'image' if len(shapes[i]['data_samples'].frame_inds) == 1 else 'video'
+        for i in range(2)
+    ]
+    sampler = DataTypeGroupSampler(mixed, batch_size=1, seed=0,
+                                   by_medium=True)
+    assert sorted(sampler.data_types) == sorted(
+        {f'{sample_data_type(mixed, i)}/{m}' for i, m in enumerate(media)})

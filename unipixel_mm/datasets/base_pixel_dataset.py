@@ -247,6 +247,15 @@ class BasePixelDataset(BaseDataset):
         # (data sets that make their frames on access have other tasks)
         return 'text' if task == 'chat' and not has_medium(info) else task
 
+    def medium(self, idx: int) -> str:
+        """What sample ``idx`` shows, ``'image'``, ``'video'`` or ``'text'``,
+        read from the stored data info without loading anything; see
+        :class:`~unipixel_mm.datasets.samplers.DataTypeGroupSampler`."""
+        info = BaseDataset.get_data_info(self, idx)
+        if not has_medium(info):
+            return 'text'
+        return 'image' if self.is_image(info) else 'video'
+
     def _prompt_type(self, info: dict) -> Optional[str]:
         prompt_type = self.prompt_type or TASKS[info['task']]['prompt_type']
         if prompt_type != 'point_or_box':

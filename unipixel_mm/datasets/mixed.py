@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from torch.utils.data import Dataset
 
 from unipixel_mm.registry import DATASETS
-from .samplers import sample_data_type
+from .samplers import sample_data_type, sample_medium
 
 
 def unwrap(dataset) -> Tuple[object, int]:
@@ -102,6 +102,12 @@ class MixedPixelDataset(Dataset):
         :func:`~unipixel_mm.datasets.samplers.sample_data_type`."""
         source, local = self._locate(idx)
         return sample_data_type(self.datasets[source], local)
+
+    def medium(self, idx: int) -> str:
+        """What sample ``idx`` of the mixture shows, see
+        :func:`~unipixel_mm.datasets.samplers.sample_medium`."""
+        source, local = self._locate(idx)
+        return sample_medium(self.datasets[source], local)
 
     def get_data_info(self, idx: int) -> dict:
         """The data info of sample ``idx`` of the mixture."""

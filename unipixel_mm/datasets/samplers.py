@@ -7,8 +7,11 @@ When the ranks of one step draw different kinds, DeepSpeed ZeRO, FSDP and
 the mask loss's collective go out of step. The reference therefore draws
 every step's samples, on all ranks, from one data type
 (``group_by_data_type``); :class:`DataTypeGroupSampler` does the same.
+DeepSpeed ZeRO and FSDP also need the ranks of a step to run the same
+modules (SAM2's memory modules run on videos only): ``by_medium`` keeps the
+images and the videos of a data type apart too.
 """
-from typing import Dict, Iterator, List, Optional, Sized
+from typing import Dict, Iterator, List, Optional, Sized, Tuple
 
 import torch
 from mmengine.dataset import ConcatDataset, RepeatDataset
@@ -16,6 +19,27 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from unipixel_mm.registry import DATA_SAMPLERS
+
+
+def _unwrap(dataset, idx: int) -> Tuple[object, int]:
+    """The data set and index behind sample ``idx`` of mmengine's
+    ``RepeatDataset`` / ``ConcatDataset`` wrappers."""
+    if isinstance(dataset, RepeatDataset):
+        return _unwrap(dataset.dataset, idx % len(dataset.dataset))
+    if isinstance(dataset, ConcatDataset):
+        which, local = dataset._get_ori_dataset_idx(idx)
+        return _unwrap(dataset.datasets[which], local)
+    return dataset, idx
+
+
+def _ask(dataset, idx: int, method: str) -> str:
+    dataset, idx = _unwrap(dataset, idx)
+    if not hasattr(dataset, method):
+        raise TypeError(
+            f'{type(dataset).__name__} has no {method}(idx) method, which '
+            'DataTypeGroupSampler groups the samples by (BasePixelDataset '
+            'and MixedPixelDataset have one)')
+    return getattr(dataset, method)(idx)
 
 
 def sample_data_type(dataset, idx: int) -> str:
@@ -30,17 +54,13 @@ def sample_data_type(dataset, idx: int) -> str:
     Returns:
         str: E.g. ``'seg'``, ``'region'`` or ``'text'``.
     """
-    if isinstance(dataset, RepeatDataset):
-        return sample_data_type(dataset.dataset, idx % len(dataset.dataset))
-    if isinstance(dataset, ConcatDataset):
-        which, local = dataset._get_ori_dataset_idx(idx)
-        return sample_data_type(dataset.datasets[which], local)
-    if not hasattr(dataset, 'data_type'):
-        raise TypeError(
-            f'{type(dataset).__name__} has no data_type(idx) method, which '
-            'DataTypeGroupSampler groups the samples by (BasePixelDataset '
-            'and MixedPixelDataset have one)')
-    return dataset.data_type(idx)
+    return _ask(dataset, idx, 'data_type')
+
+
+def sample_medium(dataset, idx: int) -> str:
+    """What sample ``idx`` of a data set shows: ``'image'``, ``'video'`` or
+    ``'text'`` (through the wrappers, from a ``medium(idx)`` method)."""
+    return _ask(dataset, idx, 'medium')
 
 
 @DATA_SAMPLERS.register_module()
@@ -62,13 +82,18 @@ class DataTypeGroupSampler(Sampler):
             True.
         seed (int, optional): Seed of the shuffles; synchronised across the
             ranks when None.
+        by_medium (bool): Group by data type and medium (image, video or
+            text, :func:`sample_medium`), so that all ranks of a step also
+            run the same modules, as DeepSpeed ZeRO and FSDP need. Defaults
+            to False (by data type only, as the reference).
     """
 
     def __init__(self,
                  dataset: Sized,
                  batch_size: int,
                  shuffle: bool = True,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 by_medium: bool = False) -> None:
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
         self.rank, self.world_size = get_dist_info()
@@ -80,7 +105,10 @@ class DataTypeGroupSampler(Sampler):
         # per type (in order of first appearance) its sample indices
         groups: Dict[str, List[int]] = {}
         for idx in range(len(dataset)):
-            groups.setdefault(sample_data_type(dataset, idx), []).append(idx)
+            key = sample_data_type(dataset, idx)
+            if by_medium:
+                key = f'{key}/{sample_medium(dataset, idx)}'
+            groups.setdefault(key, []).append(idx)
         self.data_types = list(groups)
         self.groups = list(groups.values())
         self.num_chunks = sum(len(g) // self.group_size for g in self.groups)

@@ -167,6 +167,13 @@ class SyntheticShapesDataset(BasePixelDataset):
         info.update(frames=frames, objects=objects, turns=turns)
         return self.format_sample(info)
 
+    def medium(self, idx: int) -> str:
+        """``'image'`` for a one-frame clip, else ``'video'`` (drawn from the
+        clip's seed without drawing its frames)."""
+        clip = BaseDataset.get_data_info(self, idx)['clip']
+        num_frames = self._clip_layout(self._clip_rng(clip))[2]
+        return 'image' if num_frames == 1 else 'video'
+
     def _clip_layout(self, rng: np.random.Generator) -> Tuple[int, ...]:
         """The first draws of a clip: height, width, frames, shapes."""
         height, width = rng.integers(self.min_size, self.max_size + 1, 2)

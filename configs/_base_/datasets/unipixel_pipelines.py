@@ -51,7 +51,12 @@ train_dataloader_cfg = dict(
     batch_size=1,
     num_workers=2,
     persistent_workers=True,
-    sampler=dict(type='DataTypeGroupSampler', batch_size=1, shuffle=True),
+    # every step on all ranks of one data type (as the reference) and one
+    # medium: under DeepSpeed ZeRO and FSDP the ranks of a step must run the
+    # same modules, and SAM2's memory modules run on videos only
+    sampler=dict(
+        type='DataTypeGroupSampler', batch_size=1, shuffle=True,
+        by_medium=True),
     collate_fn=dict(type='unipixel_mm.unipixel_collate'))
 test_dataloader_cfg = dict(
     batch_size=1,
