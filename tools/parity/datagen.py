@@ -1,0 +1,174 @@
+"""Small benchmark data sets in their real on-disk layouts, from a seed.
+
+Each writer fills ``root`` (the working directory of the reference's
+scripts, which read fixed ``data/...`` paths) with two or three samples
+of one benchmark, drawn from a :class:`numpy.random.Generator`: images of
+coloured shapes on noise, and the objects' masks as the benchmark stores
+them (polygons, COCO RLEs or PNG label maps). The same seed writes the same
+files.
+"""
+import json
+import os
+import os.path as osp
+import pickle
+from typing import Dict, List, Tuple
+
+import numpy as np
+from PIL import Image
+
+WORDS = ['red', 'green', 'blue', 'yellow']
+SHAPES = ['circle', 'square', 'triangle']
+
+
+def _mkdir(path: str) -> str:
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _dump(obj, path: str) -> None:
+    _mkdir(osp.dirname(path))
+    with open(path, 'w') as f:
+        json.dump(obj, f)
+
+
+def scene(rng: np.random.Generator, size: Tuple[int, int],
+          num_objects: int = 2) -> Tuple[np.ndarray, List[np.ndarray]]:
+    """An RGB image of boxes on noise and each box's mask.
+
+    Returns:
+        tuple: (H, W, 3) uint8 image and ``num_objects`` (H, W) bool masks.
+    """
+    h, w = size
+    image = rng.integers(0, 80, (h, w, 3), dtype=np.uint8)
+    masks = []
+    for _ in range(num_objects):
+        y0, x0 = int(rng.integers(0, h // 2)), int(rng.integers(0, w // 2))
+        y1 = int(rng.integers(y0 + 4, h))
+        x1 = int(rng.integers(x0 + 4, w))
+        mask = np.zeros((h, w), bool)
+        mask[y0:y1, x0:x1] = True
+        image[mask] = rng.integers(100, 256, 3, dtype=np.uint8)
+        masks.append(mask)
+    return image, masks
+
+
+def moving_scene(rng: np.random.Generator, size: Tuple[int, int],
+                 num_frames: int, num_objects: int = 2):
+    """Frames of boxes drifting over noise.
+
+    Returns:
+        tuple: (T, H, W, 3) uint8 frames and (T, O, H, W) bool masks.
+    """
+    h, w = size
+    image, masks = scene(rng, size, num_objects)
+    shifts = rng.integers(-2, 3, (num_objects, 2))
+    frames, all_masks = [], []
+    for t in range(num_frames):
+        frame = rng.integers(0, 80, (h, w, 3), dtype=np.uint8)
+        moved = []
+        for o, mask in enumerate(masks):
+            m = np.roll(mask, tuple(shifts[o] * t), axis=(0, 1))
+            frame[m] = image[mask][0]
+            moved.append(m)
+        frames.append(frame)
+        all_masks.append(moved)
+    return np.stack(frames), np.array(all_masks)
+
+
+def rle(mask: np.ndarray) -> dict:
+    """The COCO RLE (string counts) of a bool mask."""
+    from pycocotools import mask as mask_utils
+    out = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return dict(size=[int(s) for s in out['size']],
+                counts=out['counts'].decode())
+
+
+def polygon(mask: np.ndarray) -> List[float]:
+    """The corners of a box mask as a flat COCO polygon [x, y, ...]."""
+    ys, xs = np.nonzero(mask)
+    x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+    return [float(v) for v in (x0, y0, x1, y0, x1, y1, x0, y1)]
+
+
+def phrase(rng: np.random.Generator) -> str:
+    """A referring phrase such as ``'the red square'``."""
+    return f'the {rng.choice(WORDS)} {rng.choice(SHAPES)}'
+
+
+def write_refcoco(root: str, rng: np.random.Generator,
+                  dataset: str = 'refcoco', split_by: str = 'unc',
+                  split: str = 'val') -> Dict[str, str]:
+    """RefCOCO / + / g in the ``refer`` toolkit's layout under
+    ``data/lisa/refer_seg``: two images, three refs of ``split`` (polygons, as
+    all of RefCOCO's) and a train ref.
+
+    Returns:
+        dict: ``data_root`` (relative to ``root``) of the refer files.
+    """
+    data_root = 'data/lisa/refer_seg'
+    img_dir = _mkdir(
+        osp.join(root, data_root, 'images/mscoco/images/train2014'))
+    images, anns, refs = [], [], []
+    sent_id = 100 + int(rng.integers(0, 100))
+    for i, size in enumerate([(48, 64), (56, 56)], 1):
+        name = f'COCO_train2014_{i:012d}.jpg'
+        image, masks = scene(rng, size)
+        Image.fromarray(image).save(osp.join(img_dir, name))
+        images.append(dict(id=i, file_name=name, height=size[0],
+                           width=size[1]))
+        for o, mask in enumerate(masks):
+            ys, xs = np.nonzero(mask)
+            ann_id = 10 * i + o
+            anns.append(dict(id=ann_id, image_id=i, category_id=1,
+                             bbox=[float(xs.min()), float(ys.min()),
+                                   float(xs.max() + 1 - xs.min()),
+                                   float(ys.max() + 1 - ys.min())],
+                             segmentation=[polygon(mask)], area=float(mask.sum()),
+                             iscrowd=0))
+            sent = phrase(rng)
+            sents = [dict(sent_id=sent_id, sent=sent, raw=sent,
+                          tokens=sent.split())]
+            sent_id += 1
+            refs.append(dict(ref_id=len(refs), ann_id=ann_id, image_id=i,
+                             category_id=1, file_name=name,
+                             sent_ids=[s['sent_id'] for s in sents],
+                             split='train' if (i, o) == (1, 1) else split,
+                             sentences=sents))
+    folder = _mkdir(osp.join(root, data_root, dataset))
+    with open(osp.join(folder, f'refs({split_by}).p'), 'wb') as f:
+        pickle.dump(refs, f)
+    _dump(dict(images=images, annotations=anns,
+               categories=[dict(id=1, name='thing')]),
+          osp.join(folder, 'instances.json'))
+    return dict(data_root=data_root)
+
+
+def write_reason_seg(root: str, rng: np.random.Generator,
+                     split: str = 'val') -> Dict[str, str]:
+    """ReasonSeg (LISA's layout, ``data/lisa/reason_seg/ReasonSeg/<split>``):
+    one image with two phrases, one target and an ``ignore`` polygon, one
+    with a sentence.
+
+    Returns:
+        dict: ``data_root`` of the ReasonSeg folder.
+    """
+    data_root = 'data/lisa/reason_seg/ReasonSeg'
+    folder = _mkdir(osp.join(root, data_root, split))
+    for name, sentence in (('img_a', False), ('img_b', True)):
+        image, masks = scene(rng, (48, 56))
+        Image.fromarray(image).save(osp.join(folder, f'{name}.jpg'))
+
+        def shape(label, mask):
+            pts = np.array(polygon(mask)).reshape(-1, 2).tolist()
+            return dict(label=label, points=pts, group_id=None,
+                        shape_type='polygon', flags={},
+                        image_name=f'{name}.jpg')
+
+        shapes = [shape('target', masks[0])]
+        if not sentence:
+            shapes.append(shape('ignore', masks[1]))
+        text = ['What is the brightest thing here?'] if sentence else [
+            phrase(rng), phrase(rng)]
+        _dump(dict(text=text, is_sentence=sentence, shapes=shapes),
+              osp.join(folder, f'{name}.json'))
+    return dict(data_root=data_root)

@@ -1,0 +1,90 @@
+"""The benchmark families of the evaluation parity harness.
+
+Each :class:`Family` says how to write its data (a writer of
+:mod:`datagen`), which reference scripts evaluate it (run in the data
+folder, ``{model}`` / ``{pred}`` filled in), how to read the reference's
+metric table, and which of our benchmark configs (with which data options)
+computes the same.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Sequence
+
+from . import datagen
+
+
+@dataclass
+class Family:
+    """One benchmark family.
+
+    Attributes:
+        name (str): Fixture name.
+        writer (Callable): ``writer(root, rng, **writer_kwargs)`` -> dict of
+            values for ``options``.
+        commands (list[list[str]]): Reference scripts (relative to the
+            reference tree) and their arguments.
+        config (str): Our benchmark config (``configs/benchmarks/``).
+        options (list[str]): Our ``--cfg-options``; ``{data_root}`` etc.
+            are filled from the writer's dict (paths made absolute).
+        metrics (dict): Our metric name -> the reference's table name.
+        metrics_file (str): File of the reference's table, relative to the
+            prediction folder.
+    """
+    name: str
+    writer: Callable
+    commands: List[List[str]]
+    config: str
+    options: Sequence[str] = ()
+    metrics: Dict[str, str] = field(default_factory=dict)
+    metrics_file: str = 'metrics.log'
+    writer_kwargs: Dict[str, str] = field(default_factory=dict)
+
+
+def _infer_seg(dataset: str, split: str) -> List[str]:
+    return [
+        'unipixel/eval/infer_seg.py', '--dataset', dataset, '--split', split,
+        '--model_path', '{model}', '--seg_pred_path', '{pred}',
+        '--workers', '0', '--dtype', 'float32'
+    ]
+
+
+REF_SEG_METRICS = {'cIoU': 'CIoU', 'gIoU': 'GIoU'}
+
+FAMILIES = [
+    Family(
+        'refcoco_val',
+        datagen.write_refcoco,
+        [_infer_seg('refcoco', 'val'),
+         ['unipixel/eval/eval_refcoco.py', '{pred}']],
+        'refcoco_val.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        REF_SEG_METRICS),
+    Family(
+        'refcocog_val',
+        datagen.write_refcoco,
+        [_infer_seg('refcocog', 'val'),
+         ['unipixel/eval/eval_refcoco.py', '{pred}']],
+        'refcocog_val.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        REF_SEG_METRICS,
+        writer_kwargs=dict(dataset='refcocog', split_by='umd')),
+    Family(
+        'reason_seg_val',
+        datagen.write_reason_seg,
+        [_infer_seg('reason_seg', 'val'),
+         ['unipixel/eval/eval_refcoco.py', '{pred}']],
+        'reason_seg_val.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        REF_SEG_METRICS),
+]
+
+FAMILY_BY_NAME = {f.name: f for f in FAMILIES}
+
+
+def read_metrics(text: str) -> Dict[str, float]:
+    """``Name: number`` lines of a reference metric log."""
+    out = {}
+    for name, value in re.findall(r'^([^:\n]+):\s*(-?[\d.]+)\s*$', text,
+                                  re.M):
+        out[name.strip()] = float(value)
+    return out

@@ -1,0 +1,136 @@
+"""Runs the reference's evaluation scripts on CPU and records model calls.
+
+Python imports this module at start-up when its folder is on
+``PYTHONPATH`` (the harness puts it there for the reference's processes
+only). With ``$UNIPIXEL_PARITY_RECORD`` set it, without touching the
+reference's files:
+
+- builds the model on the CPU in float32 with SDPA attention (the scripts
+  ask for flash attention, bfloat16 and CUDA when present);
+- appends one JSON line per ``model.generate`` call to the record file:
+  the vision entries given to ``process_vision_info`` (frame files and
+  pixel budgets), the prompt ids, the vision grid and fps, checksums of
+  the pixel values and SAM2 frames, the visual prompts, the generation
+  options, the new token ids and the first object of every ``<|seg|>``
+  masklet as COCO RLEs.
+"""
+import json
+import os
+
+
+def _stats(tensor) -> list:
+    """Shape, sum and absolute sum of a tensor (float64)."""
+    t = tensor.detach().double()
+    return [list(tensor.shape), float(t.sum()), float(t.abs().sum())]
+
+
+def _rles(mask) -> list:
+    """COCO RLEs of a (T, H, W) bool mask."""
+    import numpy as np
+    from pycocotools import mask as mask_utils
+    out = []
+    for frame in mask.numpy().astype(np.uint8):
+        rle = mask_utils.encode(np.asfortranarray(frame))
+        out.append(dict(size=rle['size'], counts=rle['counts'].decode()))
+    return out
+
+
+def _vision(messages) -> list:
+    """The vision entries of a chat, file paths cut to their base names."""
+    entries = []
+    for message in messages:
+        content = message.get('content')
+        for item in content if isinstance(content, list) else []:
+            kind = item.get('type')
+            if kind not in ('image', 'video'):
+                continue
+            value = item.get(kind)
+            if isinstance(value, (list, tuple)):
+                value = [
+                    os.path.basename(v) if isinstance(v, str) else 'array'
+                    for v in value
+                ]
+            elif isinstance(value, str):
+                value = os.path.basename(value)
+            else:
+                value = 'array'
+            entries.append(
+                dict({
+                    k: v
+                    for k, v in item.items()
+                    if isinstance(v, (int, float, str)) and k != kind
+                },
+                     files=value))
+    return entries
+
+
+def _install(record: str) -> None:
+    import torch
+
+    import unipixel.dataset.utils as dataset_utils
+    import unipixel.model.builder as builder
+    from unipixel.model.qwen2_5_vl import \
+        PixelQwen2_5_VLForConditionalGeneration as Model
+
+    build_model = builder.build_model
+    process_vision_info = dataset_utils.process_vision_info
+    pending = {}
+
+    def cpu_build_model(model_path, *args, **kwargs):
+        kwargs.update(
+            attn_implementation='sdpa', device='cpu', dtype='float32')
+        return build_model(model_path, *args, **kwargs)
+
+    def recording_process_vision_info(messages, *args, **kwargs):
+        pending['vision'] = _vision(messages)
+        return process_vision_info(messages, *args, **kwargs)
+
+    generate = Model.generate
+    options = ('do_sample', 'temperature', 'top_k', 'top_p',
+               'repetition_penalty', 'max_new_tokens')
+
+    def recording_generate(self, *args, **kwargs):
+        out = generate(self, *args, **kwargs)
+        ids = kwargs['input_ids']
+        entry = dict(
+            vision=pending.pop('vision', None),
+            input_ids=ids[0].tolist(),
+            generation={k: kwargs.get(k)
+                        for k in options},
+            output_ids=out[0, ids.size(1):].tolist(),
+            masks=[_rles(seg[0]) for seg in getattr(self, 'seg', [])])
+        for key in ('video_grid_thw', 'image_grid_thw', 'second_per_grid_ts',
+                    'point_frames', 'point_labels', 'frame_size'):
+            value = kwargs.get(key)
+            if value is not None:
+                entry[key] = _plain(value)
+        for key in ('pixel_values_videos', 'pixel_values'):
+            if kwargs.get(key) is not None:
+                entry[key] = _stats(kwargs[key])
+        if kwargs.get('frames') is not None:
+            entry['frames'] = _stats(kwargs['frames'][0])
+        if kwargs.get('point_coords') is not None:
+            entry['point_coords'] = _plain(kwargs['point_coords'])
+        if kwargs.get('refer_mask') is not None:
+            entry['refer_mask'] = [_stats(m) for m in kwargs['refer_mask']]
+        with open(record, 'a') as f:
+            f.write(json.dumps(entry) + '\n')
+        return out
+
+    builder.build_model = cpu_build_model
+    dataset_utils.process_vision_info = recording_process_vision_info
+    Model.generate = recording_generate
+    torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
+
+
+def _plain(value):
+    """Tensors (nested in lists) as plain lists and numbers."""
+    if hasattr(value, 'tolist'):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+if os.environ.get('UNIPIXEL_PARITY_RECORD'):
+    _install(os.environ['UNIPIXEL_PARITY_RECORD'])
