@@ -237,8 +237,12 @@ def check_args(args: argparse.Namespace) -> None:
             raise PermissionError(f'--out "{args.out}" is read-only')
 
 
-def test(args: argparse.Namespace) -> None:
-    """Builds the runner from the config and tests the checkpoint."""
+def test(args: argparse.Namespace) -> dict:
+    """Builds the runner from the config and tests the checkpoint.
+
+    Returns:
+        dict: The metrics of the test loop.
+    """
     check_args(args)
     # the Runner sets the default scope from the config
     register_all_modules(init_default_scope=False)
@@ -260,7 +264,7 @@ def test(args: argparse.Namespace) -> None:
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             AtomicDumpResults(out_file_path=args.out))
-    runner.test()
+    return runner.test()
 
 
 def main() -> None:

@@ -172,3 +172,97 @@ def write_reason_seg(root: str, rng: np.random.Generator,
         _dump(dict(text=text, is_sentence=sentence, shapes=shapes),
               osp.join(folder, f'{name}.json'))
     return dict(data_root=data_root)
+
+
+def _write_video_frames(folder: str, frames: np.ndarray) -> List[str]:
+    """Saves frames as ``00000.jpg``, ``00005.jpg``, ... (the 5-step names
+    of YouTube-VOS style clips); returns the names without extension."""
+    _mkdir(folder)
+    names = [f'{5 * t:05d}' for t in range(len(frames))]
+    for name, frame in zip(names, frames):
+        Image.fromarray(frame).save(osp.join(folder, f'{name}.jpg'))
+    return names
+
+
+def _video_expressions(rng, root, frame_root, videos, anno_start=0,
+                       with_type=False):
+    """Frames, expressions and the RLE mask dict of referring videos.
+
+    Args:
+        videos (list[tuple]): (video id, number of frames) pairs.
+
+    Returns:
+        tuple: the ``videos`` meta dict, the mask dict and per video the
+        objects' (T, O, H, W) masks.
+    """
+    meta, mask_dict, all_masks = {}, {}, {}
+    anno_id = anno_start
+    for v, (vid, num_frames) in enumerate(videos):
+        frames, masks = moving_scene(rng, (40, 48), num_frames)
+        names = _write_video_frames(osp.join(root, frame_root, vid), frames)
+        all_masks[vid] = masks
+        ids = []
+        for o in range(masks.shape[1]):
+            mask_dict[str(anno_id)] = [
+                rle(masks[t, o]) if masks[t, o].any() else None
+                for t in range(num_frames)
+            ]
+            ids.append(anno_id)
+            anno_id += 1
+        expressions = {}
+        for q, objs in enumerate([[0], [1], [0, 1]][:2 + v]):
+            exp = dict(exp=phrase(rng) + ('?' if q == 2 else ''),
+                       obj_id=objs, anno_id=[ids[o] for o in objs])
+            if with_type:
+                exp['type_id'] = q % 2
+            expressions[str(q)] = exp
+        meta[vid] = dict(frames=names, expressions=expressions)
+    return meta, mask_dict, all_masks
+
+
+def write_revos(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """ReVOS valid (``data/revos``): two clips (6 and 18 frames, the LLM
+    sees 16 of them), referring and reasoning expressions, the mask dict
+    and each video's foreground (its objects stacked, one RLE channel
+    each).
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/revos'
+    meta, mask_dict, masks = _video_expressions(
+        rng, root, data_root, [('MOSE/a1', 6), ('UVO/b2', 18)],
+        with_type=True)
+    foreground = {}
+    for vid, m in masks.items():
+        foreground[vid] = dict(masks_rle=[
+            rle_stack(m[t]) for t in range(len(m))
+        ])
+    _dump(dict(videos=meta),
+          osp.join(root, data_root, 'meta_expressions_valid_.json'))
+    _dump(mask_dict, osp.join(root, data_root, 'mask_dict.json'))
+    _dump(foreground, osp.join(root, data_root, 'mask_dict_foreground.json'))
+    return dict(data_root=data_root)
+
+
+def rle_stack(masks: np.ndarray) -> dict:
+    """One multi-channel COCO RLE of (O, H, W) masks (as ReVOS stores a
+    frame's foreground): a list, one entry per object."""
+    return [rle(m) for m in masks]
+
+
+def write_mevis_valid_u(root: str,
+                        rng: np.random.Generator) -> Dict[str, str]:
+    """MeViS valid_u (``data/mevis/valid_u``): two clips of 5 and 17 frames.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/mevis/valid_u'
+    meta, mask_dict, _ = _video_expressions(
+        rng, root, osp.join(data_root, 'JPEGImages'), [('v1', 5),
+                                                       ('v2', 17)])
+    _dump(dict(videos=meta),
+          osp.join(root, data_root, 'meta_expressions.json'))
+    _dump(mask_dict, osp.join(root, data_root, 'mask_dict.json'))
+    return dict(data_root=data_root)

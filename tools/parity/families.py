@@ -6,6 +6,7 @@ folder, ``{model}`` / ``{pred}`` filled in), how to read the reference's
 metric table, and which of our benchmark configs (with which data options)
 computes the same.
 """
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Sequence
@@ -78,13 +79,55 @@ FAMILIES = [
         REF_SEG_METRICS),
 ]
 
+REVOS_METRICS = {
+    f'{ours}{name}': f'{ref}{name.replace("J&F", "JF")}'
+    for ours, ref in (('vos/', 'overall/'), ('vos/referring/', 'referring/'),
+                      ('vos/reasoning/', 'reason/'))
+    for name in ('J', 'F', 'J&F', 'A', 'R')
+}
+VOS_METRICS = {f'vos/{k}': k for k in ('J', 'F', 'J&F')}
+
+FAMILIES += [
+    Family(
+        'revos',
+        datagen.write_revos,
+        [_infer_seg('revos', 'val'),
+         ['unipixel/eval/eval_revos.py', '{pred}']],
+        'revos.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        REVOS_METRICS,
+        metrics_file='revos_valid.json'),
+    Family(
+        'mevis_valid_u',
+        datagen.write_mevis_valid_u,
+        [_infer_seg('mevis', 'valid_u'),
+         ['unipixel/eval/eval_seg.py', 'mevis', '{pred}']],
+        'mevis_valid_u.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        VOS_METRICS,
+        metrics_file='mevis.json'),
+]
+
 FAMILY_BY_NAME = {f.name: f for f in FAMILIES}
 
 
 def read_metrics(text: str) -> Dict[str, float]:
-    """``Name: number`` lines of a reference metric log."""
+    """A reference metric table: JSON (nested dicts flattened to
+    ``'outer/inner'``) or a log of ``Name: number`` lines."""
+    if text.lstrip().startswith('{'):
+        return _flatten(json.loads(text))
     out = {}
     for name, value in re.findall(r'^([^:\n]+):\s*(-?[\d.]+)\s*$', text,
                                   re.M):
         out[name.strip()] = float(value)
+    return out
+
+
+def _flatten(table: dict, prefix: str = '') -> Dict[str, float]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f'{prefix}{key}/'))
+        else:
+            out[f'{prefix}{key}'] = float(value)
     return out
