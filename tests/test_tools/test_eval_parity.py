@@ -73,8 +73,9 @@ def test_family_matches_reference(name, model_dir, tmp_path):
     entry = _entry(name)
     assert entry['calls'], 'the fixture recorded no sample'
     calls, metrics = _run(name, model_dir, tmp_path)
-    problems = compare_family(entry, calls, metrics,
-                              FAMILY_BY_NAME[name].metrics)
+    family = FAMILY_BY_NAME[name]
+    problems = compare_family(entry, calls, metrics, family.metrics,
+                              family.metric_scale)
     assert problems == [], '\n'.join(problems)
 
 

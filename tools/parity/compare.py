@@ -96,7 +96,8 @@ def compare_call(i: int, ref: dict, ours: dict) -> List[str]:
 
 
 def compare_family(entry: dict, calls: List[dict], metrics: Dict[str, float],
-                   metric_names: Dict[str, str]) -> List[str]:
+                   metric_names: Dict[str, str],
+                   scale: float = 1.0) -> List[str]:
     """All differences between the reference's fixture entry and our run.
 
     Args:
@@ -104,6 +105,7 @@ def compare_family(entry: dict, calls: List[dict], metrics: Dict[str, float],
         calls (list[dict]): Our recorded generation calls.
         metrics (dict): Our metrics.
         metric_names (dict): Our metric name -> the reference's.
+        scale (float): Factor from the reference's numbers to ours.
 
     Returns:
         list[str]: One line per difference; empty when they agree.
@@ -116,7 +118,11 @@ def compare_family(entry: dict, calls: List[dict], metrics: Dict[str, float],
         bad += compare_call(i, ref, ours)
     for ours_name, ref_name in metric_names.items():
         ref_value = entry['metrics'].get(ref_name)
+        if ref_value is not None:
+            ref_value *= scale
         value = _find_metric(metrics, ours_name)
+        if value is None and ref_value is not None and math.isnan(ref_value):
+            continue  # no sample of this kind on either side
         if ref_value is None or value is None or not abs(
                 ref_value - value) <= METRIC_TOL:
             bad.append(f'metric {ours_name}: reference {ref_name}='

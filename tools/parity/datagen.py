@@ -253,7 +253,7 @@ def rle_stack(masks: np.ndarray) -> dict:
 
 def write_mevis_valid_u(root: str,
                         rng: np.random.Generator) -> Dict[str, str]:
-    """MeViS valid_u (``data/mevis/valid_u``): two clips of 5 and 17 frames.
+    """MeViS valid_u (``data/mevis/valid_u``): two clips of 5 and 3 frames.
 
     Returns:
         dict: ``data_root``.
@@ -261,8 +261,134 @@ def write_mevis_valid_u(root: str,
     data_root = 'data/mevis/valid_u'
     meta, mask_dict, _ = _video_expressions(
         rng, root, osp.join(data_root, 'JPEGImages'), [('v1', 5),
-                                                       ('v2', 17)])
+                                                       ('v2', 3)])
     _dump(dict(videos=meta),
           osp.join(root, data_root, 'meta_expressions.json'))
     _dump(mask_dict, osp.join(root, data_root, 'mask_dict.json'))
+    return dict(data_root=data_root)
+
+
+def write_ref_davis17(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """Ref-DAVIS17 valid (``data/ref_davis17``): two clips listed out of
+    name order with expression ids out of order, and ``valid/mask_dict.pkl``
+    keyed by the running index over the sorted videos and expression ids
+    (the key the official ``get_meta_exp`` gives).
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/ref_davis17'
+    frame_root = osp.join(data_root, 'DAVIS/JPEGImages/480p')
+    meta, masks = {}, {}
+    for vid, num_frames in (('zebra', 5), ('bear', 3)):
+        frames, obj_masks = moving_scene(rng, (40, 48), num_frames)
+        names = _write_video_frames(osp.join(root, frame_root, vid), frames)
+        meta[vid] = dict(frames=names, expressions={
+            eid: dict(exp=phrase(rng), obj_id=str(o))
+            for eid, o in (('1', 1), ('0', 0))
+        })
+        masks[vid] = obj_masks
+    mask_dict, idx = {}, 0
+    for vid in sorted(meta):
+        for eid in sorted(meta[vid]['expressions']):
+            o = int(meta[vid]['expressions'][eid]['obj_id'])
+            mask_dict[str(idx)] = [
+                rle(m) if m.any() else None for m in masks[vid][:, o]
+            ]
+            idx += 1
+    _dump(dict(videos=meta),
+          osp.join(root, data_root,
+                   'meta_expressions/valid/meta_expressions.json'))
+    with open(osp.join(root, data_root, 'valid/mask_dict.pkl'), 'wb') as f:
+        pickle.dump(mask_dict, f)
+    return dict(data_root=data_root)
+
+
+def write_ref_youtube_vos(root: str,
+                          rng: np.random.Generator) -> Dict[str, str]:
+    """Ref-YouTube-VOS valid (``data/ref_youtube_vos``, no masks): two
+    clips of 4 and 3 frames, two expressions each.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/ref_youtube_vos'
+    meta = {}
+    for vid, num_frames in (('a0c1', 4), ('0b7f', 3)):
+        frames, _ = moving_scene(rng, (40, 48), num_frames)
+        names = _write_video_frames(
+            osp.join(root, data_root, 'valid/JPEGImages', vid), frames)
+        meta[vid] = dict(frames=names, expressions={
+            str(e): dict(exp=phrase(rng)) for e in range(2)
+        })
+    _dump(dict(videos=meta),
+          osp.join(root, data_root,
+                   'meta_expressions/valid/meta_expressions.json'))
+    return dict(data_root=data_root)
+
+
+def write_ref_sav(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """Ref-SAV valid (``data/ref_sav/valid``): two clips of 4 and 3 frames
+    with descriptions, the layout of MeViS.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/ref_sav/valid'
+    meta, mask_dict, _ = _video_expressions(
+        rng, root, osp.join(data_root, 'videos'), [('sav_000001', 4),
+                                                   ('sav_000002', 3)])
+    _dump(dict(videos=meta),
+          osp.join(root, data_root, 'meta_expressions_valid.json'))
+    _dump(mask_dict, osp.join(root, data_root, 'mask_dict.json'))
+    return dict(data_root=data_root)
+
+
+GROUNDMORE_TYPES = ['Causal', 'Sequential', 'Counterfactual', 'Descriptive']
+
+
+def write_groundmore(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """GroundMoRe test (``data/groundmore``): two clips at 6 fps named
+    ``..._MMSS_MMSS`` (26 frames ``frame_000000.jpg`` ... with label-map
+    masks on every third, two questions; 8 frames ``0000000.jpg`` ..., of
+    which the 20 sampled repeat some, one question), action windows inside
+    the clips.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/groundmore'
+    videos = {}
+    for v, (vid, num_frames, frame_style) in enumerate(
+            (('yt_abc_0012_0017', 26, True), ('yt_xyz_0100_0102', 8,
+                                              False))):
+        frames, masks = moving_scene(rng, (36, 44), num_frames)
+        folder = osp.join(root, data_root, 'annotations', vid)
+        _mkdir(osp.join(folder, 'images'))
+        _mkdir(osp.join(folder, 'masks'))
+        for t, frame in enumerate(frames):
+            stem = f'frame_{t:06d}' if frame_style else f'{t:07d}'
+            Image.fromarray(frame).save(
+                osp.join(folder, 'images', f'{stem}.jpg'))
+            if t % 3 == 0:  # masks on every third frame
+                label = np.zeros(frame.shape[:2], np.uint8)
+                for o in range(masks.shape[1]):
+                    label[masks[t, o]] = o + 1
+                Image.fromarray(label, mode='L').convert('P').save(
+                    osp.join(folder, 'masks', f'{stem}.png'))
+        start = int(vid.split('_')[-2])
+        base = start // 100 * 60 + start % 100
+        questions = {}
+        for q in range(2 - v):
+            s = base + int(rng.integers(0, 2))
+            e = s + 1 + int(rng.integers(0, 2))
+            questions[str(q)] = dict(
+                question=f'Who is next to {phrase(rng)}' + ('?' if q else ''),
+                answer=phrase(rng),
+                q_type=GROUNDMORE_TYPES[(2 * v + q) % 4],
+                obj_id=str(q + 1),
+                action_start=f'{s // 60:02d}:{s % 60:02d}',
+                action_end=f'{e // 60:02d}:{e % 60:02d}')
+        videos[vid] = dict(questions=questions)
+    _dump(dict(videos=videos), osp.join(root, data_root, 'test_v2.json'))
     return dict(data_root=data_root)

@@ -110,7 +110,8 @@ def run_reference(args, tree: str, family: fams.Family, data_dir: str,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT,
                               text=True)
-        if proc.returncode != 0:
+        # the eval scripts print a worker's traceback and score it 0
+        if proc.returncode != 0 or 'Traceback' in proc.stdout:
             raise RuntimeError(f'{family.name}: {" ".join(argv)} failed:\n'
                                f'{proc.stdout[-4000:]}')
     with open(record) as f:
@@ -124,8 +125,10 @@ def record_family(args, tree: str, family: fams.Family, work: str,
     data_dir = osp.join(work, family.name)
     write_family(family, data_dir, args.seed)
     calls = run_reference(args, tree, family, data_dir, model)
-    with open(osp.join(data_dir, 'pred', family.metrics_file)) as f:
-        table = fams.read_metrics(f.read())
+    table = {}
+    if family.metrics_file is not None:
+        with open(osp.join(data_dir, 'pred', family.metrics_file)) as f:
+            table = fams.read_metrics(f.read())
     return dict(family=family.name, config=family.config, calls=calls,
                 metrics=table)
 

@@ -9,7 +9,7 @@ computes the same.
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from . import datagen
 
@@ -28,8 +28,11 @@ class Family:
         options (list[str]): Our ``--cfg-options``; ``{data_root}`` etc.
             are filled from the writer's dict (paths made absolute).
         metrics (dict): Our metric name -> the reference's table name.
-        metrics_file (str): File of the reference's table, relative to the
-            prediction folder.
+        metric_scale (float): Factor from the reference's numbers to ours
+            (100 where it reports fractions).
+        metrics_file (str, optional): File of the reference's table,
+            relative to the prediction folder; None for a benchmark scored
+            by a server (only the samples are compared).
     """
     name: str
     writer: Callable
@@ -37,8 +40,9 @@ class Family:
     config: str
     options: Sequence[str] = ()
     metrics: Dict[str, str] = field(default_factory=dict)
-    metrics_file: str = 'metrics.log'
+    metrics_file: Optional[str] = 'metrics.log'
     writer_kwargs: Dict[str, str] = field(default_factory=dict)
+    metric_scale: float = 1.0
 
 
 def _infer_seg(dataset: str, split: str) -> List[str]:
@@ -85,6 +89,12 @@ REVOS_METRICS = {
                       ('vos/reasoning/', 'reason/'))
     for name in ('J', 'F', 'J&F', 'A', 'R')
 }
+GROUNDMORE_METRICS = {
+    f'vos/{t + "/" if t else ""}{n}':
+    f'final_{t.lower() + "_" if t else ""}{n.replace("J&F", "JF")}'
+    for t in ('', 'Causal', 'Sequential', 'Counterfactual', 'Descriptive')
+    for n in ('J', 'F', 'J&F')
+}
 VOS_METRICS = {f'vos/{k}': k for k in ('J', 'F', 'J&F')}
 
 FAMILIES += [
@@ -106,6 +116,42 @@ FAMILIES += [
         ['test_dataloader.dataset.data_root={data_root}'],
         VOS_METRICS,
         metrics_file='mevis.json'),
+    Family(
+        'ref_davis17',
+        datagen.write_ref_davis17,
+        [_infer_seg('ref_davis17', 'valid'),
+         ['unipixel/eval/eval_seg.py', 'ref_davis17', '{pred}']],
+        'ref_davis17.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        VOS_METRICS,
+        metrics_file='ref_davis17.json'),
+    Family(
+        'ref_youtube_vos',
+        datagen.write_ref_youtube_vos,
+        [_infer_seg('ref_youtube_vos', 'valid')],
+        'ref_youtube_vos.py',
+        ['test_dataloader.dataset.data_root={data_root}',
+         'test_evaluator.out_dir={work_dir}/submission'],
+        metrics_file=None),
+    Family(
+        'ref_sav',
+        datagen.write_ref_sav,
+        [_infer_seg('ref_sav_eval', 'valid'),
+         ['unipixel/eval/eval_seg.py', 'ref_sav', '{pred}']],
+        'ref_sav.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        VOS_METRICS,
+        metrics_file='ref_sav.json'),
+    Family(
+        'groundmore',
+        datagen.write_groundmore,
+        [_infer_seg('groundmore', 'test'),
+         ['unipixel/eval/eval_groundmore.py', '{pred}']],
+        'groundmore.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        GROUNDMORE_METRICS,
+        metrics_file='groundmore.json',
+        metric_scale=100.0),
 ]
 
 FAMILY_BY_NAME = {f.name: f for f in FAMILIES}

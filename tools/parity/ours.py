@@ -122,7 +122,7 @@ def run_ours(family, values: Dict[str, str], model_dir: str, sam2_yaml: str,
     """
     tool = _test_tool()
     sam2_size = _official_sam2_size(model_dir)
-    options = [o.format(**values) for o in family.options]
+    options = [o.format(work_dir=work_dir, **values) for o in family.options]
     options += [
         f'processor={model_dir}', 'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'
