@@ -114,3 +114,46 @@ def test_compare_finds_differences():
     assert 'prompt ids' in text and 'answer ids' in text
     assert 'masklet 0' in text
     assert sum(p.startswith('metric') for p in problems) == len(names)
+
+
+def _drop_anno_ids(root):
+    """MeViS expressions in another layout (Ref-YouTube-VOS': no
+    ``anno_id``)."""
+    path = osp.join(root, 'data/mevis/valid_u/meta_expressions.json')
+    with open(path) as f:
+        meta = json.load(f)
+    for video in meta['videos'].values():
+        for exp in video['expressions'].values():
+            exp.pop('anno_id')
+    with open(path, 'w') as f:
+        json.dump(meta, f)
+
+
+@pytest.mark.parametrize('name,breaker,error,message', [
+    ('refcoco_val', lambda root: os.remove(
+        osp.join(root, 'data/lisa/refer_seg/refcoco/instances.json')),
+     FileNotFoundError, r'refcoco: annotation file not found: .*refcoco/'
+     r'instances\.json'),
+    ('mevis_valid_u', _drop_anno_ids, ValueError,
+     r"valid_u/meta_expressions\.json: mevis v1 expression 0: missing or "
+     r"malformed field 'anno_id'"),
+    ('revos', lambda root: os.remove(
+        osp.join(root, 'data/revos/MOSE/a1/00005.jpg')), FileNotFoundError,
+     r'revos MOSE/a1 expression 0 .*image file not found: .*MOSE/a1/'
+     r'00005\.jpg'),
+])
+def test_bad_benchmark_folder_names_file_and_keeps_out(
+        name, breaker, error, message, model_dir, tmp_path):
+    """A missing file or an annotation in another layout stops the run with
+    the file (and field) named; an earlier ``--out`` stays as it was."""
+    family = FAMILY_BY_NAME[name]
+    root = str(tmp_path / 'data')
+    values = write_family(family, root, 0)
+    breaker(root)
+    out = tmp_path / 'preds.pkl'
+    out.write_bytes(b'an earlier run')
+    with pytest.raises(error, match=message):
+        run_ours(family, values, model_dir,
+                 osp.join(PARITY, 'sam2_tiny.yaml'), str(tmp_path / 'work'),
+                 ['--out', str(out)])
+    assert out.read_bytes() == b'an earlier run'

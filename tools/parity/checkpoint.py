@@ -2,13 +2,13 @@
 
 It is the shared parity fixture's checkpoint (random weights, official key
 names) with its tokenizer and processor (:func:`build_tiny_processor`) and
-a short greedy answer built into the weights: the embedding of each token
-of a chain (the prompt's last token ``"\\n"`` -> ``" It"`` -> ``" is"``
--> ``<|seg|>`` -> ``"."`` -> end of text) gets a large component along its
-own direction and the output row of its successor the same direction, so
-whatever the images and question, greedy decoding writes
-``" It is<|seg|>."`` and stops, and the ``<|seg|>`` mask is really decoded
-(from the image and the hidden state of ``" is"``).
+short greedy answers built into the weights: the embedding of each token of
+a chain gets a large component along its own direction and the output row
+of its successor the same direction. After a chat prompt (last token
+``"\\n"``) greedy decoding writes ``" It is<|seg|>."`` and stops, whatever
+the images and question, and the ``<|seg|>`` mask is really decoded (from
+the frames and the hidden state of ``" is"``); after the multiple-choice
+prompt's ``"Best Option: ("`` it writes ``"B)"``.
 """
 import os
 import os.path as osp
@@ -17,18 +17,19 @@ from typing import List
 
 import torch
 
-#: The answer the weights encode, as text pieces of the tiny tokenizer
-#: (the first is the last token of every chat prompt).
-CHAIN = ['\n', ' It', ' is', '<|seg|>', '.', '<|im_end|>']
+#: The answers the weights encode, as text pieces of the tiny tokenizer
+#: (the first of each is the last token of a prompt).
+CHAINS = [['\n', ' It', ' is', '<|seg|>', '.', '<|im_end|>'],
+          [' (', 'B', ')', '<|im_end|>']]
 #: Length of a chain token's embedding and weight of its successor's row.
 EMBED_SCALE = 6.0
 HEAD_SCALE = 2.0
 
 
-def chain_ids(tokenizer) -> List[int]:
-    """The token ids of :data:`CHAIN`; each piece must be one token."""
+def chain_ids(tokenizer, chain: List[str]) -> List[int]:
+    """The token ids of a chain; each piece must be one token."""
     ids = []
-    for piece in CHAIN:
+    for piece in chain:
         tokens = tokenizer.encode(piece, add_special_tokens=False)
         if len(tokens) != 1:
             raise ValueError(f'{piece!r} is {len(tokens)} tokens in the tiny '
@@ -59,7 +60,10 @@ def build_parity_checkpoint(source: str, out_dir: str, seed: int = 0) -> str:
     for name in ('config.json', 'generation_config.json'):
         shutil.copy(osp.join(source, name), out_dir)
     processor, _ = build_tiny_processor(out_dir)
-    ids = chain_ids(processor.tokenizer)
+    chains = [chain_ids(processor.tokenizer, c) for c in CHAINS]
+    steps = [(a, b) for ids in chains for a, b in zip(ids[:-1], ids[1:])]
+    if len({a for a, _ in steps}) != len(steps):
+        raise ValueError('a token starts two chain steps')
 
     state = load_file(osp.join(source, 'model.safetensors'))
     embed = state['model.embed_tokens.weight']
@@ -67,9 +71,9 @@ def build_parity_checkpoint(source: str, out_dir: str, seed: int = 0) -> str:
     gen = torch.Generator().manual_seed(seed)
     # orthonormal directions: no chain step leaks into another's logit
     dirs, _ = torch.linalg.qr(
-        torch.randn(embed.size(1), len(ids), generator=gen))
+        torch.randn(embed.size(1), len(steps), generator=gen))
     dirs = dirs.T.to(embed.dtype)
-    for i, (token, successor) in enumerate(zip(ids[:-1], ids[1:])):
+    for i, (token, successor) in enumerate(steps):
         embed[token] += EMBED_SCALE * dirs[i]
         head[successor] += HEAD_SCALE * dirs[i]
     save_file(state, osp.join(out_dir, 'model.safetensors'),

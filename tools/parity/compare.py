@@ -59,6 +59,11 @@ def compare_call(i: int, ref: dict, ours: dict) -> List[str]:
     check('prompt ids', ref['input_ids'] == ours['input_ids'],
           len(ref['input_ids']), len(ours['input_ids']))
     gen = ref['generation']
+    if gen.get('forward'):  # the reference's direct forward: no answer
+        check('answer given (no new tokens)',
+              ours['generation']['max_new_tokens'] == 0, 0,
+              ours['generation']['max_new_tokens'])
+        gen = dict(do_sample=False, max_new_tokens=0)
     check('greedy decoding', not gen['do_sample'] and gen.get(
         'repetition_penalty') in (None, 1.0) and not ours['generation']
           ['do_sample'], gen, ours['generation'])

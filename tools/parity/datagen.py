@@ -269,10 +269,11 @@ def write_mevis_valid_u(root: str,
 
 
 def write_ref_davis17(root: str, rng: np.random.Generator) -> Dict[str, str]:
-    """Ref-DAVIS17 valid (``data/ref_davis17``): two clips listed out of
-    name order with expression ids out of order, and ``valid/mask_dict.pkl``
-    keyed by the running index over the sorted videos and expression ids
-    (the key the official ``get_meta_exp`` gives).
+    """Ref-DAVIS17 valid (``data/ref_davis17``): two clips, and
+    ``valid/mask_dict.pkl`` keyed by the running index over the sorted
+    videos and expression ids (the key of the official ``get_meta_exp``;
+    the reference's data loader counts in file order, so the file lists
+    them sorted, as the released one).
 
     Returns:
         dict: ``data_root``.
@@ -280,12 +281,12 @@ def write_ref_davis17(root: str, rng: np.random.Generator) -> Dict[str, str]:
     data_root = 'data/ref_davis17'
     frame_root = osp.join(data_root, 'DAVIS/JPEGImages/480p')
     meta, masks = {}, {}
-    for vid, num_frames in (('zebra', 5), ('bear', 3)):
+    for vid, num_frames in (('bear', 3), ('zebra', 5)):
         frames, obj_masks = moving_scene(rng, (40, 48), num_frames)
         names = _write_video_frames(osp.join(root, frame_root, vid), frames)
         meta[vid] = dict(frames=names, expressions={
             eid: dict(exp=phrase(rng), obj_id=str(o))
-            for eid, o in (('1', 1), ('0', 0))
+            for eid, o in (('0', 1), ('1', 0))
         })
         masks[vid] = obj_masks
     mask_dict, idx = {}, 0
@@ -299,7 +300,8 @@ def write_ref_davis17(root: str, rng: np.random.Generator) -> Dict[str, str]:
     _dump(dict(videos=meta),
           osp.join(root, data_root,
                    'meta_expressions/valid/meta_expressions.json'))
-    with open(osp.join(root, data_root, 'valid/mask_dict.pkl'), 'wb') as f:
+    folder = _mkdir(osp.join(root, data_root, 'valid'))
+    with open(osp.join(folder, 'mask_dict.pkl'), 'wb') as f:
         pickle.dump(mask_dict, f)
     return dict(data_root=data_root)
 
@@ -391,4 +393,132 @@ def write_groundmore(root: str, rng: np.random.Generator) -> Dict[str, str]:
                 action_end=f'{e // 60:02d}:{e % 60:02d}')
         videos[vid] = dict(questions=questions)
     _dump(dict(videos=videos), osp.join(root, data_root, 'test_v2.json'))
+    return dict(data_root=data_root)
+
+
+def write_video(path: str, frames: np.ndarray, fps: int) -> None:
+    """(N, H, W, 3) uint8 frames as an MPEG-4 file (PyAV)."""
+    import av
+    _mkdir(osp.dirname(path))
+    with av.open(path, 'w') as container:
+        stream = container.add_stream('mpeg4', rate=fps)
+        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.pix_fmt = 'yuv420p'
+        for frame in frames:
+            for packet in stream.encode(
+                    av.VideoFrame.from_ndarray(frame, format='rgb24')):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def _options(rng: np.random.Generator, num: int = 4) -> List[str]:
+    picks = rng.choice(len(WORDS) * len(SHAPES), num, replace=False)
+    return [f'the {WORDS[p % 4]} {SHAPES[p // 4]}' for p in picks]
+
+
+def write_mvbench(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """MVBench (``data/mvbench``): every task's ``json/<task>.json`` (most
+    empty), two video-file questions (mp4, 8 fps: 3 s and 1.5 s) and one of
+    the TVQA frame task (a folder of 40 ``00001.jpg`` ... frames).
+
+    Returns:
+        dict: ``data_root``.
+    """
+    from unipixel_mm.datasets.multimodal import MVBenchDataset
+    data_root = 'data/mvbench'
+    questions = {}
+    for name, ann_file, folder, kind in MVBenchDataset.TASKS:
+        questions[ann_file] = []
+    for ann_file, folder, video, num_frames in (
+            ('episodic_reasoning.json', 'tvqa/frames_fps3_hq', 'clip_a', 40),
+            ('action_sequence.json', 'star/Charades_v1_480', 'AB12C.mp4', 24),
+            ('moving_count.json', 'clevrer/video_validation',
+             'video_10001.mp4', 12)):
+        frames, _ = moving_scene(rng, (48, 64), num_frames)
+        path = osp.join(root, data_root, 'video', folder, video)
+        if video.endswith('.mp4'):
+            write_video(path, frames, fps=8)
+        else:
+            for t, frame in enumerate(frames, 1):
+                _mkdir(path)
+                Image.fromarray(frame).save(osp.join(path, f'{t:05d}.jpg'))
+        options = _options(rng, 3 + len(questions) % 2)
+        questions[ann_file].append(
+            dict(video=video,
+                 question=f'Which object moves first in {phrase(rng)}?',
+                 candidates=options,
+                 answer=options[int(rng.integers(0, len(options)))]))
+    for ann_file, entries in questions.items():
+        _dump(entries, osp.join(root, data_root, 'json', ann_file))
+    return dict(data_root=data_root)
+
+
+def write_videomme(root: str, rng: np.random.Generator) -> Dict[str, str]:
+    """Video-MME (``data/videomme``): the parquet annotation file and two
+    mp4 videos (``videos_3fps_480_noaudio/<videoID>.mp4``, 3 fps, 4 s and
+    2 s), one short and one medium question.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    import pandas as pd
+    data_root = 'data/videomme'
+    rows = []
+    for vid, num_frames, duration in (('fFjv93ACGo8', 12, 'short'),
+                                      ('zz0CbbAbz1Q', 6, 'medium')):
+        frames, _ = moving_scene(rng, (48, 64), num_frames)
+        write_video(
+            osp.join(root, data_root, 'videos_3fps_480_noaudio',
+                     f'{vid}.mp4'), frames, fps=3)
+        options = _options(rng)
+        rows.append(
+            dict(video_id=f'{len(rows):03d}', duration=duration,
+                 domain='Knowledge', sub_category='Humanity & History',
+                 url=f'https://www.youtube.com/watch?v={vid}', videoID=vid,
+                 question_id=f'{len(rows):03d}-1', task_type='Counting',
+                 question=f'How many objects are near {phrase(rng)}?',
+                 options=np.array([f'{k}. {o}'
+                                   for k, o in zip('ABCD', options)],
+                                  dtype=object),
+                 answer='ABCD'[int(rng.integers(0, 4))]))
+    path = osp.join(_mkdir(osp.join(root, data_root)),
+                    'test-00000-of-00001.parquet')
+    pd.DataFrame(rows).to_parquet(path)
+    return dict(data_root=data_root)
+
+
+def write_videorefer_bench_q(root: str,
+                             rng: np.random.Generator) -> Dict[str, str]:
+    """VideoRefer-Bench-Q (``data/videorefer/VideoRefer-Bench``): two mp4
+    videos; one question about two objects annotated on 20 of 40 frames (16
+    sampled, the question's frame kept), one about one object on 5 frames.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/videorefer/VideoRefer-Bench'
+    questions = []
+    for video, num_frames, step, objs, qtype in (
+            ('mevis_a.mp4', 40, 2, 2, 'Relationship Questions'),
+            ('davis_b.mp4', 10, 2, 1, 'Basic Questions')):
+        frames, masks = moving_scene(rng, (48, 64), num_frames)
+        write_video(osp.join(root, data_root, 'videos', video), frames, 8)
+        annotated = list(range(1, num_frames, step))
+        annotation = []
+        for o in range(objs):
+            # the second object leaves after the first half
+            keep = annotated if o == 0 else annotated[:len(annotated) // 2]
+            annotation.append({
+                str(t): dict(segmentation=rle(masks[t, o]))
+                for t in keep
+            })
+        options = [f'({k}) {o}.' for k, o in zip('ABCD', _options(rng))]
+        answer = options[int(rng.integers(0, 4))]
+        regions = ' and '.join(f'<object{o}><region>' for o in range(objs))
+        questions.append(dict(
+            video=video, frame_idx=str(annotated[len(annotated) // 4]),
+            type=qtype, Question=f'What are {regions} doing?',
+            options=options, Answer=answer[:3], annotation=annotation))
+    _dump(questions, osp.join(root, data_root, 'VideoRefer-Bench-Q.json'))
     return dict(data_root=data_root)

@@ -110,8 +110,11 @@ def run_reference(args, tree: str, family: fams.Family, data_dir: str,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT,
                               text=True)
-        # the eval scripts print a worker's traceback and score it 0
-        if proc.returncode != 0 or 'Traceback' in proc.stdout:
+        # the scripts print a failed sample or a worker's traceback and
+        # score it 0
+        if proc.returncode != 0 or any(
+                m in proc.stdout
+                for m in ('Traceback', 'Inference failed', 'error:')):
             raise RuntimeError(f'{family.name}: {" ".join(argv)} failed:\n'
                                f'{proc.stdout[-4000:]}')
     with open(record) as f:
@@ -126,9 +129,10 @@ def record_family(args, tree: str, family: fams.Family, work: str,
     write_family(family, data_dir, args.seed)
     calls = run_reference(args, tree, family, data_dir, model)
     table = {}
-    if family.metrics_file is not None:
-        with open(osp.join(data_dir, 'pred', family.metrics_file)) as f:
-            table = fams.read_metrics(f.read())
+    files = family.metrics_file or ()
+    for name in [files] if isinstance(files, str) else files:
+        with open(osp.join(data_dir, 'pred', name)) as f:
+            table.update(fams.read_metrics(f.read()))
     return dict(family=family.name, config=family.config, calls=calls,
                 metrics=table)
 
@@ -165,7 +169,7 @@ def main() -> None:
         meta['families'] = sorted(set(meta['families']) | set(names))
         meta['checkpoint'] = dict(
             source='tests/data/parity/upstream_tiny/checkpoint',
-            chain=ckpt.CHAIN, embed_scale=ckpt.EMBED_SCALE,
+            chains=ckpt.CHAINS, embed_scale=ckpt.EMBED_SCALE,
             head_scale=ckpt.HEAD_SCALE)
         with open(meta_path, 'w') as f:
             json.dump(meta, f, indent=1)

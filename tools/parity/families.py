@@ -9,7 +9,7 @@ computes the same.
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from . import datagen
 
@@ -30,8 +30,8 @@ class Family:
         metrics (dict): Our metric name -> the reference's table name.
         metric_scale (float): Factor from the reference's numbers to ours
             (100 where it reports fractions).
-        metrics_file (str, optional): File of the reference's table,
-            relative to the prediction folder; None for a benchmark scored
+        metrics_file (str | tuple, optional): File(s) of the reference's
+            table, relative to the prediction folder; None for a benchmark scored
             by a server (only the samples are compared).
     """
     name: str
@@ -40,7 +40,7 @@ class Family:
     config: str
     options: Sequence[str] = ()
     metrics: Dict[str, str] = field(default_factory=dict)
-    metrics_file: Optional[str] = 'metrics.log'
+    metrics_file: Union[None, str, Tuple[str, ...]] = 'metrics.log'
     writer_kwargs: Dict[str, str] = field(default_factory=dict)
     metric_scale: float = 1.0
 
@@ -50,6 +50,21 @@ def _infer_seg(dataset: str, split: str) -> List[str]:
         'unipixel/eval/infer_seg.py', '--dataset', dataset, '--split', split,
         '--model_path', '{model}', '--seg_pred_path', '{pred}',
         '--workers', '0', '--dtype', 'float32'
+    ]
+
+
+def _infer_general(dataset: str) -> List[str]:
+    return [
+        'unipixel/eval/infer_general.py', '--dataset', dataset,
+        '--split', 'test', '--model_path', '{model}', '--pred_path', '{pred}'
+    ]
+
+
+def _infer_videorefer_q() -> List[str]:
+    return [
+        'unipixel/eval/infer_videorefer_q.py', '--dataset',
+        'videorefer_bench_q', '--split', 'test', '--model_path', '{model}',
+        '--res_pred_path', '{pred}'
     ]
 
 
@@ -96,6 +111,9 @@ GROUNDMORE_METRICS = {
     for n in ('J', 'F', 'J&F')
 }
 VOS_METRICS = {f'vos/{k}': k for k in ('J', 'F', 'J&F')}
+MC_METRICS = {'mcq/accuracy': 'all'}
+PIXELQA_METRICS = {'pixelqa/accuracy': 'all', 'pixelqa/J': 'J',
+                   'pixelqa/F': 'F', 'pixelqa/J&F': 'J&F'}
 
 FAMILIES += [
     Family(
@@ -152,6 +170,52 @@ FAMILIES += [
         GROUNDMORE_METRICS,
         metrics_file='groundmore.json',
         metric_scale=100.0),
+    Family(
+        'mvbench',
+        datagen.write_mvbench,
+        [_infer_general('mvbench'),
+         ['unipixel/eval/eval_general.py', '{pred}']],
+        'mvbench.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        MC_METRICS),
+    Family(
+        'videomme',
+        datagen.write_videomme,
+        [_infer_general('videomme'),
+         ['unipixel/eval/eval_general.py', '{pred}']],
+        'videomme.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        MC_METRICS),
+    Family(
+        'videorefer_bench_q',
+        datagen.write_videorefer_bench_q,
+        [_infer_videorefer_q(),
+         ['unipixel/eval/eval_general.py', '{pred}']],
+        'videorefer_bench_q.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        MC_METRICS),
+    Family(
+        'videorefer_bench_q_single',
+        datagen.write_videorefer_bench_q,
+        [_infer_videorefer_q() + ['--single_frame_mode'],
+         ['unipixel/eval/eval_general.py', '{pred}']],
+        'videorefer_bench_q_single.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        MC_METRICS),
+] + [
+    Family(
+        f'pixelqa_{kind}',
+        datagen.write_videorefer_bench_q,
+        [[
+            'unipixel/eval/infer_pixelqa.py', '--prompt_type', kind,
+            '--model_path', '{model}', '--res_pred_path', '{pred}'
+        ], ['unipixel/eval/eval_general.py', '{pred}'],
+         ['unipixel/eval/eval_pixelqa.py', '{pred}']],
+        f'pixelqa_{kind}.py',
+        ['test_dataloader.dataset.data_root={data_root}'],
+        PIXELQA_METRICS,
+        metrics_file=('metrics.log', 'metrics_pixelqa.log'))
+    for kind in ('point', 'box')
 ]
 
 FAMILY_BY_NAME = {f.name: f for f in FAMILIES}
@@ -163,9 +227,14 @@ def read_metrics(text: str) -> Dict[str, float]:
     if text.lstrip().startswith('{'):
         return _flatten(json.loads(text))
     out = {}
-    for name, value in re.findall(r'^([^:\n]+):\s*(-?[\d.]+)\s*$', text,
+    for name, value in re.findall(r'^([^:\n|]+):\s*(-?[\d.]+)\s*$', text,
                                   re.M):
         out[name.strip()] = float(value)
+    # eval_general.py's table: | Task | #Samples | Failed | Acc |
+    for row in re.findall(r'^\|(.+)\|\s*$', text, re.M):
+        cells = [c.strip() for c in row.split('|')]
+        if len(cells) == 4 and re.fullmatch(r'-?[\d.]+', cells[3]):
+            out[cells[0]] = float(cells[3])
     return out
 
 

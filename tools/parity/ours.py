@@ -5,7 +5,7 @@ import importlib.util
 import os.path as osp
 import sys
 from contextlib import contextmanager
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -71,7 +71,7 @@ def recording(calls: List[dict]):
             meta = data_samples[b].metainfo if data_samples else {}
             entry = dict(
                 files=_llm_files(meta),
-                input_ids=inputs['input_ids'][b].tolist(),
+                input_ids=_attended(inputs, b),
                 generation={k: kwargs.get(k)
                             for k in GREEDY_KEYS},
                 output_ids=result.ids.tolist(),
@@ -97,6 +97,15 @@ def recording(calls: List[dict]):
         UniPixel.generate = generate
 
 
+def _attended(inputs: dict, b: int) -> List[int]:
+    """The prompt ids of sample ``b`` without padding."""
+    ids = inputs['input_ids'][b]
+    mask = inputs.get('attention_mask')
+    if mask is not None:
+        ids = ids[mask[b].bool()]
+    return ids.tolist()
+
+
 def _test_tool():
     """``tools/test.py`` as a module."""
     spec = importlib.util.spec_from_file_location(
@@ -106,8 +115,13 @@ def _test_tool():
     return module
 
 
-def run_ours(family, values: Dict[str, str], model_dir: str, sam2_yaml: str,
-             work_dir: str) -> Tuple[List[dict], Dict[str, float]]:
+def run_ours(family,
+             values: Dict[str, str],
+             model_dir: str,
+             sam2_yaml: str,
+             work_dir: str,
+             extra_args: Sequence[str] = ()) -> Tuple[List[dict], Dict[str,
+                                                                    float]]:
     """Runs ``tools/test.py`` on one family's data in this process.
 
     Args:
@@ -116,6 +130,8 @@ def run_ours(family, values: Dict[str, str], model_dir: str, sam2_yaml: str,
         model_dir (str): The harness checkpoint.
         sam2_yaml (str): Its SAM2 yaml.
         work_dir (str): Work directory of the run.
+        extra_args (Sequence[str]): More arguments of ``tools/test.py``
+            (such as ``--out``).
 
     Returns:
         tuple: the recorded calls and the metrics.
@@ -132,7 +148,7 @@ def run_ours(family, values: Dict[str, str], model_dir: str, sam2_yaml: str,
         'test.py',
         osp.join(ROOT, 'configs', 'benchmarks', family.config), model_dir,
         '--model-config', MODEL_CONFIG, '--sam2-config', sam2_yaml,
-        '--work-dir', work_dir, '--cfg-options', *options
+        '--work-dir', work_dir, *extra_args, '--cfg-options', *options
     ]
     old_argv, sys.argv = sys.argv, argv
     try:

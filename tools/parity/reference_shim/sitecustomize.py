@@ -7,13 +7,16 @@ reference's files:
 
 - builds the model on the CPU in float32 with SDPA attention (the scripts
   ask for flash attention, bfloat16 and CUDA when present);
-- appends one JSON line per ``model.generate`` call to the record file:
+- appends one JSON line per ``model.generate`` call (and per direct
+  ``model(...)`` call of a script, as PixelQA's first turn) to the record
+  file:
   the vision entries given to ``process_vision_info`` (frame files and
   pixel budgets), the prompt ids, the vision grid and fps, checksums of
   the pixel values and SAM2 frames, the visual prompts, the generation
   options, the new token ids and the first object of every ``<|seg|>``
   masklet as COCO RLEs.
 """
+import functools
 import json
 import os
 
@@ -90,14 +93,35 @@ def _install(record: str) -> None:
                'repetition_penalty', 'max_new_tokens')
 
     def recording_generate(self, *args, **kwargs):
-        out = generate(self, *args, **kwargs)
+        pending['in_generate'] = True
+        try:
+            out = generate(self, *args, **kwargs)
+        finally:
+            pending['in_generate'] = False
+        ids = kwargs['input_ids']
+        record_call(self, kwargs, {k: kwargs.get(k)
+                                   for k in options},
+                    out[0, ids.size(1):].tolist())
+        return out
+
+    forward = Model.forward
+
+    # keeps forward's signature, which generate() checks its inputs against
+    @functools.wraps(forward)
+    def recording_forward(self, *args, **kwargs):
+        out = forward(self, *args, **kwargs)
+        # a forward of the script itself (PixelQA's given answer)
+        if not pending.get('in_generate') and not self.training:
+            record_call(self, kwargs, dict(forward=True), [])
+        return out
+
+    def record_call(self, kwargs, generation, output_ids):
         ids = kwargs['input_ids']
         entry = dict(
             vision=pending.pop('vision', None),
             input_ids=ids[0].tolist(),
-            generation={k: kwargs.get(k)
-                        for k in options},
-            output_ids=out[0, ids.size(1):].tolist(),
+            generation=generation,
+            output_ids=output_ids,
             masks=[_rles(seg[0]) for seg in getattr(self, 'seg', [])])
         for key in ('video_grid_thw', 'image_grid_thw', 'second_per_grid_ts',
                     'point_frames', 'point_labels', 'frame_size'):
@@ -115,11 +139,11 @@ def _install(record: str) -> None:
             entry['refer_mask'] = [_stats(m) for m in kwargs['refer_mask']]
         with open(record, 'a') as f:
             f.write(json.dumps(entry) + '\n')
-        return out
 
     builder.build_model = cpu_build_model
     dataset_utils.process_vision_info = recording_process_vision_info
     Model.generate = recording_generate
+    Model.forward = recording_forward
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
 
 
