@@ -98,7 +98,9 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
     The benchmark's dataloaders and evaluators replace the model config's
     (a training config gets the loops they need); a ``processor`` of the
     model config (the tokenizer and processor directory of its checkpoint)
-    wins over the benchmark's default.
+    wins over the benchmark's default; a benchmark's ``generation_cfg``
+    (e.g. the 256 new tokens of the reference's ``infer_general.py``)
+    updates the model's.
 
     Args:
         model_cfg (Config): The config of the model (and runtime).
@@ -116,6 +118,10 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
             model_cfg[f'{split}_cfg'] = dict(type=loop)
     if 'processor' not in model_cfg and 'processor' in benchmark_cfg:
         model_cfg.processor = benchmark_cfg.processor
+    if benchmark_cfg.get('generation_cfg'):
+        model_cfg.model.generation_cfg = dict(
+            model_cfg.model.get('generation_cfg') or {},
+            **benchmark_cfg.generation_cfg)
     return model_cfg
 
 

@@ -54,7 +54,11 @@ def compare_call(i: int, ref: dict, ours: dict) -> List[str]:
                        f'ours {o!r}')
 
     files = _files(ref)
-    if files is not None:
+    if ref.get('frame_inds') is not None:
+        # frames decoded by the script (VideoRefer, PixelQA): their indices
+        check('frame indices', ref['frame_inds'] == ours.get('frame_inds'),
+              ref['frame_inds'], ours.get('frame_inds'))
+    elif files is not None:
         check('frame files', files == ours['files'], files, ours['files'])
     check('prompt ids', ref['input_ids'] == ours['input_ids'],
           len(ref['input_ids']), len(ours['input_ids']))

@@ -30,6 +30,9 @@ class Family:
         metrics (dict): Our metric name -> the reference's table name.
         metric_scale (float): Factor from the reference's numbers to ours
             (100 where it reports fractions).
+        task_prefix (str): For ``eval_general.py``'s per-task rows: our
+            metric ``<task_prefix>/<task>/accuracy`` is compared with each
+            row of the reference's table.
         metrics_file (str | tuple, optional): File(s) of the reference's
             table, relative to the prediction folder; None for a benchmark scored
             by a server (only the samples are compared).
@@ -43,6 +46,7 @@ class Family:
     metrics_file: Union[None, str, Tuple[str, ...]] = 'metrics.log'
     writer_kwargs: Dict[str, str] = field(default_factory=dict)
     metric_scale: float = 1.0
+    task_prefix: str = ''
 
 
 def _infer_seg(dataset: str, split: str) -> List[str]:
@@ -177,7 +181,8 @@ FAMILIES += [
          ['unipixel/eval/eval_general.py', '{pred}']],
         'mvbench.py',
         ['test_dataloader.dataset.data_root={data_root}'],
-        MC_METRICS),
+        MC_METRICS,
+        task_prefix='mcq'),
     Family(
         'videomme',
         datagen.write_videomme,
@@ -185,7 +190,8 @@ FAMILIES += [
          ['unipixel/eval/eval_general.py', '{pred}']],
         'videomme.py',
         ['test_dataloader.dataset.data_root={data_root}'],
-        MC_METRICS),
+        MC_METRICS,
+        task_prefix='mcq'),
     Family(
         'videorefer_bench_q',
         datagen.write_videorefer_bench_q,
@@ -193,7 +199,8 @@ FAMILIES += [
          ['unipixel/eval/eval_general.py', '{pred}']],
         'videorefer_bench_q.py',
         ['test_dataloader.dataset.data_root={data_root}'],
-        MC_METRICS),
+        MC_METRICS,
+        task_prefix='mcq'),
     Family(
         'videorefer_bench_q_single',
         datagen.write_videorefer_bench_q,
@@ -201,7 +208,8 @@ FAMILIES += [
          ['unipixel/eval/eval_general.py', '{pred}']],
         'videorefer_bench_q_single.py',
         ['test_dataloader.dataset.data_root={data_root}'],
-        MC_METRICS),
+        MC_METRICS,
+        task_prefix='mcq'),
 ] + [
     Family(
         f'pixelqa_{kind}',
@@ -214,7 +222,8 @@ FAMILIES += [
         f'pixelqa_{kind}.py',
         ['test_dataloader.dataset.data_root={data_root}'],
         PIXELQA_METRICS,
-        metrics_file=('metrics.log', 'metrics_pixelqa.log'))
+        metrics_file=('metrics.log', 'metrics_pixelqa.log'),
+        task_prefix='pixelqa')
     for kind in ('point', 'box')
 ]
 
@@ -246,3 +255,17 @@ def _flatten(table: dict, prefix: str = '') -> Dict[str, float]:
         else:
             out[f'{prefix}{key}'] = float(value)
     return out
+
+
+#: Rows of the reference's tables that are not tasks.
+NOT_TASKS = ('all', 'Total number of files', 'J', 'F', 'J&F')
+
+
+def metric_names(family: Family, table: Dict[str, float]) -> Dict[str, str]:
+    """Our metric name -> the reference's, per-task rows included."""
+    names = dict(family.metrics)
+    if family.task_prefix:
+        for row in table:
+            if row not in NOT_TASKS:
+                names[f'{family.task_prefix}/{row}/accuracy'] = row
+    return names

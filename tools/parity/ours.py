@@ -58,11 +58,12 @@ def recording(calls: List[dict]):
             from unipixel_mm.datasets.transforms.loading import \
                 list_frame_files
             paths = list_frame_files(results['video_path'])
+        inds = results.get('frame_inds', [])
+        llm = results.get('llm_frame_inds', range(len(inds)))
+        meta = dict(parity_frame_inds=[inds[i] for i in llm])
         if paths is not None:
-            chosen = [paths[i] for i in results['frame_inds']]
-            llm = results.get('llm_frame_inds', range(len(chosen)))
-            out['data_samples'].set_metainfo(
-                dict(parity_frame_paths=[chosen[i] for i in llm]))
+            meta['parity_frame_paths'] = [paths[inds[i]] for i in llm]
+        out['data_samples'].set_metainfo(meta)
         return out
 
     def recording_generate(self, inputs, data_samples=None, **kwargs):
@@ -71,6 +72,7 @@ def recording(calls: List[dict]):
             meta = data_samples[b].metainfo if data_samples else {}
             entry = dict(
                 files=_llm_files(meta),
+                frame_inds=meta.get('parity_frame_inds'),
                 input_ids=_attended(inputs, b),
                 generation={k: kwargs.get(k)
                             for k in GREEDY_KEYS},

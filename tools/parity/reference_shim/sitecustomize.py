@@ -11,7 +11,8 @@ reference's files:
   ``model(...)`` call of a script, as PixelQA's first turn) to the record
   file:
   the vision entries given to ``process_vision_info`` (frame files and
-  pixel budgets), the prompt ids, the vision grid and fps, checksums of
+  pixel budgets), the sampled indices of ``load_frames_with_inds_keep``
+  (VideoRefer, PixelQA: among the annotated frames), the prompt ids, the vision grid and fps, checksums of
   the pixel values and SAM2 frames, the visual prompts, the generation
   options, the new token ids and the first object of every ``<|seg|>``
   masklet as COCO RLEs.
@@ -72,10 +73,12 @@ def _install(record: str) -> None:
 
     import unipixel.dataset.utils as dataset_utils
     import unipixel.model.builder as builder
+    import unipixel.utils.io as io_utils
     from unipixel.model.qwen2_5_vl import \
         PixelQwen2_5_VLForConditionalGeneration as Model
 
     build_model = builder.build_model
+    load_frames_keep = io_utils.load_frames_with_inds_keep
     process_vision_info = dataset_utils.process_vision_info
     pending = {}
 
@@ -83,6 +86,11 @@ def _install(record: str) -> None:
         kwargs.update(
             attn_implementation='sdpa', device='cpu', dtype='float32')
         return build_model(model_path, *args, **kwargs)
+
+    def recording_load_frames_keep(*args, **kwargs):
+        out = load_frames_keep(*args, **kwargs)
+        pending['frame_inds'] = [int(i) for i in out[2]]
+        return out
 
     def recording_process_vision_info(messages, *args, **kwargs):
         pending['vision'] = _vision(messages)
@@ -119,6 +127,7 @@ def _install(record: str) -> None:
         ids = kwargs['input_ids']
         entry = dict(
             vision=pending.pop('vision', None),
+            frame_inds=pending.get('frame_inds'),
             input_ids=ids[0].tolist(),
             generation=generation,
             output_ids=output_ids,
@@ -142,6 +151,7 @@ def _install(record: str) -> None:
 
     builder.build_model = cpu_build_model
     dataset_utils.process_vision_info = recording_process_vision_info
+    io_utils.load_frames_with_inds_keep = recording_load_frames_keep
     Model.generate = recording_generate
     Model.forward = recording_forward
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))

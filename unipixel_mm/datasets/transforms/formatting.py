@@ -107,13 +107,21 @@ class FormatConversation(BaseTransform):
         processor (str | dict): Model directory or processor builder config.
         max_length (int): Longer samples are skipped (the pipeline returns
             None), as the reference's ``max_num_tokens``; -1 for no limit.
+        strip (bool): Strip the whitespace after the last answer's
+            ``<|im_end|>`` (the reference's training data, ``hybrid.py``);
+            False keeps the template's closing newline, as the reference's
+            ``infer_pixelqa.py`` gives its answered first turn. Defaults to
+            True.
     """
 
-    def __init__(self, processor: Union[str, dict],
-                 max_length: int = -1) -> None:
+    def __init__(self,
+                 processor: Union[str, dict],
+                 max_length: int = -1,
+                 strip: bool = True) -> None:
         self.processor_cfg = processor
         self.processor = get_processor(processor)
         self.max_length = max_length
+        self.strip = strip
         tokenizer = self.processor.tokenizer
         self.token_ids = {
             tok: tokenizer.convert_tokens_to_ids(tok)
@@ -155,7 +163,7 @@ class FormatConversation(BaseTransform):
         messages, generate = self._messages(results)
         text = self.processor.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=generate)
-        if not generate:
+        if not generate and self.strip:
             text = text.rstrip()
         else:
             text += results['turns'][-1].get('answer_prefix') or ''
@@ -212,7 +220,7 @@ class FormatConversation(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(processor={self.processor_cfg!r}, '
-                f'max_length={self.max_length})')
+                f'max_length={self.max_length}, strip={self.strip})')
 
 
 @TRANSFORMS.register_module()
