@@ -57,10 +57,9 @@ def test_benchmark_with_model_config():
     assert steps and all(s.processor == 'my/processor' for s in steps)
 
 
-@pytest.mark.parametrize('name, max_new_tokens', [('mvbench.py', 256),
-                                                   ('videomme.py', 256),
-                                                   ('revos.py', 512),
-                                                   ('pixelqa.py', 512)])
+@pytest.mark.parametrize('name, max_new_tokens',
+                         [('mvbench.py', 256), ('videomme.py', 256),
+                          ('revos.py', 512), ('pixelqa.py', 512)])
 def test_benchmark_generation_length(name, max_new_tokens):
     """infer_general.py (MVBench, Video-MME) stops at 256 new tokens, the
     other reference scripts at 512 (the model configs' default); a

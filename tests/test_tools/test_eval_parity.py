@@ -24,7 +24,8 @@ sys.path.insert(0, ROOT)
 from tools.parity.checkpoint import build_parity_checkpoint  # noqa: E402
 from tools.parity.compare import compare_family  # noqa: E402
 from tools.parity.data import write_family  # noqa: E402
-from tools.parity.families import FAMILY_BY_NAME, metric_names  # noqa: E402,E501
+from tools.parity.families import FAMILY_BY_NAME  # noqa: E402
+from tools.parity.families import metric_names  # noqa: E402
 from tools.parity.ours import run_ours  # noqa: E402
 
 mask_utils = pytest.importorskip('pycocotools.mask')

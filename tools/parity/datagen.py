@@ -123,8 +123,8 @@ def write_refcoco(root: str, rng: np.random.Generator,
                              bbox=[float(xs.min()), float(ys.min()),
                                    float(xs.max() + 1 - xs.min()),
                                    float(ys.max() + 1 - ys.min())],
-                             segmentation=[polygon(mask)], area=float(mask.sum()),
-                             iscrowd=0))
+                             segmentation=[polygon(mask)],
+                             area=float(mask.sum()), iscrowd=0))
             sent = phrase(rng)
             sents = [dict(sent_id=sent_id, sent=sent, raw=sent,
                           tokens=sent.split())]

@@ -34,8 +34,8 @@ class Family:
             metric ``<task_prefix>/<task>/accuracy`` is compared with each
             row of the reference's table.
         metrics_file (str | tuple, optional): File(s) of the reference's
-            table, relative to the prediction folder; None for a benchmark scored
-            by a server (only the samples are compared).
+            table, relative to the prediction folder; None for a benchmark
+            scored by a server (only the samples are compared).
     """
     name: str
     writer: Callable

@@ -122,8 +122,8 @@ def run_ours(family,
              model_dir: str,
              sam2_yaml: str,
              work_dir: str,
-             extra_args: Sequence[str] = ()) -> Tuple[List[dict], Dict[str,
-                                                                    float]]:
+             extra_args: Sequence[str] = ()
+             ) -> Tuple[List[dict], Dict[str, float]]:
     """Runs ``tools/test.py`` on one family's data in this process.
 
     Args:

@@ -9,13 +9,12 @@ reference's files:
   ask for flash attention, bfloat16 and CUDA when present);
 - appends one JSON line per ``model.generate`` call (and per direct
   ``model(...)`` call of a script, as PixelQA's first turn) to the record
-  file:
-  the vision entries given to ``process_vision_info`` (frame files and
-  pixel budgets), the sampled indices of ``load_frames_with_inds_keep``
-  (VideoRefer, PixelQA: among the annotated frames), the prompt ids, the vision grid and fps, checksums of
-  the pixel values and SAM2 frames, the visual prompts, the generation
-  options, the new token ids and the first object of every ``<|seg|>``
-  masklet as COCO RLEs.
+  file: the vision entries given to ``process_vision_info`` (frame files
+  and pixel budgets), the sampled indices of ``load_frames_with_inds_keep``
+  (VideoRefer, PixelQA: among the annotated frames), the prompt ids, the
+  vision grid and fps, checksums of the pixel values and SAM2 frames, the
+  visual prompts, the generation options, the new token ids and the first
+  object of every ``<|seg|>`` masklet as COCO RLEs.
 """
 import functools
 import json
@@ -70,7 +69,6 @@ def _vision(messages) -> list:
 
 def _install(record: str) -> None:
     import torch
-
     import unipixel.dataset.utils as dataset_utils
     import unipixel.model.builder as builder
     import unipixel.utils.io as io_utils
