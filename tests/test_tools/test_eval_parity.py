@@ -23,7 +23,7 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 from tools.parity.checkpoint import build_parity_checkpoint  # noqa: E402
 from tools.parity.compare import compare_family  # noqa: E402
-from tools.parity.data import write_family  # noqa: E402
+from tools.parity.data import data_digest, write_family  # noqa: E402
 from tools.parity.families import FAMILY_BY_NAME  # noqa: E402
 from tools.parity.families import metric_names  # noqa: E402
 from tools.parity.ours import run_ours  # noqa: E402
@@ -61,9 +61,13 @@ def model_dir(tmp_path_factory) -> str:
         str(tmp_path_factory.mktemp('eval_parity') / 'model'))
 
 
-def _run(name, model_dir, tmp_path):
+def _run(name, model_dir, tmp_path, digest=None):
     family = FAMILY_BY_NAME[name]
     values = write_family(family, str(tmp_path / 'data'), META['seed'])
+    if digest is not None:
+        assert data_digest(str(tmp_path / 'data')) == digest, (
+            f'{name}: the files written from seed {META["seed"]} differ from '
+            'the recorded ones (another JPEG / MPEG-4 encoder?)')
     return run_ours(family, values, model_dir,
                     osp.join(PARITY, 'sam2_tiny.yaml'),
                     str(tmp_path / 'work'))
@@ -73,7 +77,7 @@ def _run(name, model_dir, tmp_path):
 def test_family_matches_reference(name, model_dir, tmp_path):
     entry = _entry(name)
     assert entry['calls'], 'the fixture recorded no sample'
-    calls, metrics = _run(name, model_dir, tmp_path)
+    calls, metrics = _run(name, model_dir, tmp_path, entry['data_digest'])
     family = FAMILY_BY_NAME[name]
     problems = compare_family(entry, calls, metrics,
                               metric_names(family, entry['metrics']),

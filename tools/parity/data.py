@@ -1,6 +1,7 @@
 """Writing a family's data from the fixture's seed (shared by the harness
 and the test)."""
 import hashlib
+import os
 import os.path as osp
 from typing import Dict
 
@@ -26,3 +27,19 @@ def write_family(family, root: str, seed: int) -> Dict[str, str]:
         k: osp.join(root, v) if k.endswith(('root', 'path', 'file')) else v
         for k, v in values.items()
     }
+
+
+def data_digest(root: str) -> str:
+    """SHA-256 over the relative paths and bytes of the files under
+    ``root`` (the family's ``data/`` folder): equal digests mean the seed
+    wrote the same files (the JPEG and MPEG-4 encoders of another machine
+    may not)."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(osp.join(root, 'data'))):
+        dirs.sort()
+        for name in sorted(files):
+            path = osp.join(folder, name)
+            digest.update(osp.relpath(path, root).encode() + b'\0')
+            with open(path, 'rb') as f:
+                digest.update(f.read())
+    return digest.hexdigest()

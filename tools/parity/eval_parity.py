@@ -37,7 +37,7 @@ if ROOT not in sys.path:
 
 from tools.parity import checkpoint as ckpt  # noqa: E402
 from tools.parity import families as fams  # noqa: E402
-from tools.parity.data import write_family  # noqa: E402
+from tools.parity.data import data_digest, write_family  # noqa: E402
 
 UPSTREAM = osp.join(
     os.environ.get('XDG_CACHE_HOME', osp.expanduser('~/.cache')),
@@ -127,14 +127,15 @@ def record_family(args, tree: str, family: fams.Family, work: str,
     fixture entry."""
     data_dir = osp.join(work, family.name)
     write_family(family, data_dir, args.seed)
+    digest = data_digest(data_dir)
     calls = run_reference(args, tree, family, data_dir, model)
     table = {}
     files = family.metrics_file or ()
     for name in [files] if isinstance(files, str) else files:
         with open(osp.join(data_dir, 'pred', name)) as f:
             table.update(fams.read_metrics(f.read()))
-    return dict(family=family.name, config=family.config, calls=calls,
-                metrics=table)
+    return dict(family=family.name, config=family.config,
+                data_digest=digest, calls=calls, metrics=table)
 
 
 def main() -> None:
