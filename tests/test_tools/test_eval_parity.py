@@ -87,7 +87,7 @@ def test_family_matches_reference(name, model_dir, tmp_path):
 
 def test_compare_finds_differences():
     """A changed answer, prompt, mask or metric is reported."""
-    entry = _entry(META['families'][0])
+    entry = _entry('refcoco_val')
     ref = entry['calls'][0]
     ours = dict(
         files=ref['vision'][0]['files'],

@@ -130,7 +130,8 @@ def compare_family(entry: dict, calls: List[dict], metrics: Dict[str, float],
         if ref_value is not None:
             ref_value *= scale
         value = _find_metric(metrics, ours_name)
-        if value is None and ref_value is not None and math.isnan(ref_value):
+        if ref_value is not None and math.isnan(ref_value) and (
+                value is None or math.isnan(value)):
             continue  # no sample of this kind on either side
         if ref_value is None or value is None or not abs(
                 ref_value - value) <= METRIC_TOL:
