@@ -103,7 +103,9 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
     The benchmark's dataloaders and evaluators replace the model config's
     (a training config gets the loops they need); a ``processor`` of the
     model config (the tokenizer and processor directory of its checkpoint)
-    wins over the benchmark's default.
+    wins over the benchmark's default; a benchmark's ``generation_cfg``
+    (e.g. the 256 new tokens of the reference's ``infer_general.py``)
+    updates the model's.
 
     Args:
         model_cfg (Config): The config of the model (and runtime).
@@ -121,6 +123,10 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
             model_cfg[f'{split}_cfg'] = dict(type=loop)
     if 'processor' not in model_cfg and 'processor' in benchmark_cfg:
         model_cfg.processor = benchmark_cfg.processor
+    if benchmark_cfg.get('generation_cfg'):
+        model_cfg.model.generation_cfg = dict(
+            model_cfg.model.get('generation_cfg') or {},
+            **benchmark_cfg.generation_cfg)
     return model_cfg
 
 
@@ -246,8 +252,12 @@ def check_args(args: argparse.Namespace) -> None:
             raise PermissionError(f'--out "{args.out}" is read-only')
 
 
-def test(args: argparse.Namespace) -> None:
-    """Builds the runner from the config and tests the checkpoint."""
+def test(args: argparse.Namespace) -> dict:
+    """Builds the runner from the config and tests the checkpoint.
+
+    Returns:
+        dict: The metrics of the test loop.
+    """
     check_args(args)
     # the Runner sets the default scope from the config
     register_all_modules(init_default_scope=False)
@@ -269,7 +279,7 @@ def test(args: argparse.Namespace) -> None:
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             AtomicDumpResults(out_file_path=args.out))
-    runner.test()
+    return runner.test()
 
 
 def main() -> None:

@@ -4,12 +4,18 @@
 # UniPixel.generate_memory_turns): answer accuracy and mask J&F together.
 # Prompts as the reference's PixelQA script draws them: the centre point of
 # the mask / its exact box; 'mix' gives half of a question's objects points
-# and the others boxes (pixelqa_point.py / pixelqa_box.py: one kind).
+# and the others boxes (pixelqa_point.py / pixelqa_box.py: one kind). The
+# answered first turn keeps the chat template's newline after <|im_end|>
+# (infer_pixelqa.py does not strip it, unlike the training data).
 _base_ = ['../_base_/datasets/videorefer_bench.py']
 
+pixelqa_steps = dict(
+    SamplePrompts=dict(
+        type='SamplePrompts', point_sampling='center', box_noise=0),
+    FormatConversation=dict(
+        type='FormatConversation', processor=_base_.processor, strip=False))
 pixelqa_pipeline = [
-    step if step['type'] != 'SamplePrompts' else dict(
-        type='SamplePrompts', point_sampling='center', box_noise=0)
+    pixelqa_steps.get(step['type'], step)
     for step in _base_.large_pipeline[:-1]
 ] + [dict(type='PackUniPixelInputs', keep_ori_masks=True)]
 

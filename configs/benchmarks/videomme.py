@@ -8,5 +8,7 @@ test_dataloader = dict(
         type='VideoMMEDataset', test_mode=True,
         pipeline=_base_.mc_pipeline))
 test_evaluator = dict(type='MultipleChoiceMetric', task_key='question_type')
+# infer_general.py generates at most 256 tokens (the model configs: 512)
+generation_cfg = dict(max_new_tokens=256)
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

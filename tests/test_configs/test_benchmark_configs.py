@@ -57,6 +57,41 @@ def test_benchmark_with_model_config():
     assert steps and all(s.processor == 'my/processor' for s in steps)
 
 
+@pytest.mark.parametrize('name, max_new_tokens',
+                         [('mvbench.py', 256), ('videomme.py', 256),
+                          ('revos.py', 512), ('pixelqa.py', 512)])
+def test_benchmark_generation_length(name, max_new_tokens):
+    """infer_general.py (MVBench, Video-MME) stops at 256 new tokens, the
+    other reference scripts at 512 (the model configs' default); a
+    benchmark's generation_cfg updates the model's, other keys kept."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'test_tool', osp.join(ROOT, 'tools', 'test.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    model_cfg = Config.fromfile(osp.join(ROOT, 'configs', 'unipixel_3b.py'))
+    model_cfg.model.generation_cfg['do_sample'] = False
+    cfg = tool.with_model(
+        model_cfg,
+        Config.fromfile(osp.join(ROOT, 'configs', 'benchmarks', name)))
+    assert cfg.model.generation_cfg == dict(
+        max_new_tokens=max_new_tokens, do_sample=False)
+
+
+def test_pixelqa_keeps_the_closing_newline():
+    """infer_pixelqa.py renders its answered first turn without stripping:
+    the chat template's newline after <|im_end|> stays (training strips)."""
+    for name in ('pixelqa.py', 'pixelqa_point.py', 'pixelqa_box.py'):
+        cfg = Config.fromfile(osp.join(ROOT, 'configs', 'benchmarks', name))
+        steps = {s.type: s for s in cfg.test_dataloader.dataset.pipeline}
+        assert steps['FormatConversation'].strip is False
+        assert steps['SamplePrompts'].point_sampling == 'center'
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'benchmarks', 'videorefer_bench_q.py'))
+    steps = {s.type: s for s in cfg.test_dataloader.dataset.pipeline}
+    assert steps['FormatConversation'].get('strip', True) is True
+
+
 def _qwen_step(cfg: Config) -> dict:
     return next(s for s in cfg.test_dataloader.dataset.pipeline
                 if s.type == 'QwenVideoProcess')

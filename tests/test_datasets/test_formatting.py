@@ -94,6 +94,26 @@ def test_format_conversation_tokens_and_labels(tiny_processor_dir,
         out['text']
 
 
+def test_format_conversation_strip_option(tiny_processor_dir):
+    """Training text is stripped (the reference's hybrid.py); strip=False
+    keeps the template's newline after the last <|im_end|> (as
+    infer_pixelqa.py's answered first turn), labels unchanged."""
+    turns = [dict(question='Track [0] <|ref|>.', answer='[0] <|seg|>')]
+    kwargs = dict(prompt_type='point', seg_targets=True)
+    stripped = FormatConversation(tiny_processor_dir)(
+        _results(turns, **kwargs))
+    kept = FormatConversation(tiny_processor_dir, strip=False)(
+        _results(turns, **kwargs))
+    assert stripped['text'].endswith('[0] <|seg|><|im_end|>')
+    assert kept['text'] == stripped['text'] + '\n'
+    assert kept['input_ids'][-1] == 97  # the tiny tokenizer's newline
+    assert torch.equal(kept['input_ids'][:-1], stripped['input_ids'])
+    assert torch.equal(kept['labels'][:-1], stripped['labels'])
+    assert kept['labels'][-1] == IGNORE_INDEX
+    assert 'strip=False' in repr(FormatConversation(tiny_processor_dir,
+                                                    strip=False))
+
+
 def test_format_conversation_with_mask_prompts(tiny_processor_dir):
     prompt_masks = torch.zeros(2, 1, 2, 2, dtype=torch.bool)
     prompt_masks[1, 0, 0, 0] = True

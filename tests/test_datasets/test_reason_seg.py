@@ -85,11 +85,13 @@ def test_reason_seg_samples_and_masks(tmp_path, config_dataset_factory,
     train_step([dataset[2], dataset[3]])
 
 
-def test_reason_seg_ignore_pixels_leave_the_scores(tmp_path,
-                                                   config_dataset_factory,
-                                                   pipeline_factory):
-    """infer_seg.py: ``keep = mask != -1``; the ignore pixels count neither
-    in the intersection nor in the union."""
+def test_reason_seg_ignore_pixels_are_scored_as_background(
+        tmp_path, config_dataset_factory, pipeline_factory):
+    """infer_seg.py draws the ignore polygons with -1 on a uint8 canvas,
+    which OpenCV saturates to 0: ``keep = mask != -1`` keeps every pixel and
+    the ignore pixels are background. ``ignore_pixels='exclude'`` leaves
+    them out of the intersection and the union."""
+    import cv2
     import torch
 
     from unipixel_mm.registry import METRICS
@@ -99,19 +101,29 @@ def test_reason_seg_ignore_pixels_leave_the_scores(tmp_path,
         pipeline=pipeline_factory(keep_ori_masks=True))
     sample = dataset[0]['data_samples']
     gt = sample.gt_masks_ori[:, 0]
-    # the whole target box including the hole: the hole's 66 px predicted
-    # but ignored, so IoU = 1 (with them counted: 585 / 651)
+    # the whole target box including the hole: the hole's 66 px predicted,
+    # counted as false positives (585 / 651) or left out (IoU 1)
     pred = gt | sample.gt_ignore_masks
-    metric = METRICS.build(dict(type='RefSegMetric'))
+    assert torch.equal(pred.sum(), torch.tensor(651))
     packed = sample.clone()
     packed.pred_masks = [pred]
-    metric.process(None, [packed.to_dict()])
-    assert metric.evaluate(1) == {'refseg/cIoU': 100.0, 'refseg/gIoU': 100.0}
+    for options, ciou in ((dict(), 100 * 585 / 651),
+                          (dict(ignore_pixels='exclude'), 100.0)):
+        metric = METRICS.build(dict(type='RefSegMetric', **options))
+        metric.process(None, [packed.to_dict()])
+        assert metric.evaluate(1)['refseg/cIoU'] == pytest.approx(ciou)
+    # without ignore masks both modes score the same
     del packed.gt_ignore_masks
+    metric = METRICS.build(dict(type='RefSegMetric', ignore_pixels='exclude'))
     metric.process(None, [packed.to_dict()])
     assert metric.evaluate(1)['refseg/cIoU'] == pytest.approx(
         100 * 585 / 651)
-    assert torch.equal(pred.sum(), torch.tensor(651))
+    with pytest.raises(ValueError, match='ignore_pixels'):
+        METRICS.build(dict(type='RefSegMetric', ignore_pixels='drop'))
+    # why: the reference's -1 on its uint8 canvas is 0
+    canvas = np.full((4, 4), 7, np.uint8)
+    cv2.fillPoly(canvas, np.array([[[0, 0], [3, 0], [3, 3]]], np.int32), -1)
+    assert canvas[0, 3] == 0
 
 
 def test_reason_seg_val_and_errors(tmp_path, pipeline_factory):

@@ -158,6 +158,14 @@ def test_video_errors_name_file_and_entry(tmp_path, pipeline_factory):
      r'meta_expressions.json: video vidA has no "frames"'),
     (lambda meta: meta['videos']['TAO/vidB'].pop('expressions'),
      r'meta_expressions.json: video TAO/vidB has no "expressions"'),
+    # another benchmark's layout: Ref-YouTube-VOS expressions (no anno_id)
+    (lambda meta: [e.pop('anno_id') for e in meta['videos']['vidA']
+                   ['expressions'].values()],
+     r"meta_expressions.json: revos vidA expression 0: missing or "
+     r"malformed field 'anno_id'"),
+    (lambda meta: meta['videos']['vidA']['expressions']['0'].update(
+        exp=None), r"meta_expressions.json: revos vidA expression 0: "
+     r"missing or malformed field 'NoneType' object has no attribute"),
 ])
 def test_empty_annotations_name_file_video_and_field(
         tmp_path, pipeline_factory, edit, message):
@@ -172,6 +180,7 @@ def test_empty_annotations_name_file_video_and_field(
                 type='ReVOSDataset',
                 data_root=str(tmp_path),
                 ann_file='meta_expressions.json',
+                mask_file='mask_dict.json',
                 pipeline=pipeline_factory()))
 
 

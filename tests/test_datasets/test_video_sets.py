@@ -1,5 +1,6 @@
 """LV-VIS, Ref-YouTube-VOS, Ref-DAVIS17, Ref-SAV, GroundMoRe and ViCaS."""
 import json
+import os.path as osp
 import pickle
 
 import numpy as np
@@ -247,6 +248,9 @@ def test_groundmore_questions(tmp_path, config_dataset_factory,
     # four of the six frames; 0 and 5 have no mask file (empty)
     assert [p[-5:] for p in info['frame_paths']] == [
         '0.jpg', '1.jpg', '3.jpg', '5.jpg']
+    # the frame stems reach the metric (duplicate_frames='last')
+    assert dataset[1]['data_samples'].metainfo['frame_names'] == [
+        osp.basename(p)[:-4] for p in info['frame_paths']]
     assert info['gt_answer'] == 'the cup <|seg|>.'
     ori = dataset[1]['data_samples'].gt_masks_ori
     assert ori.flatten(1).sum(1).tolist() == [0, 50, 0, 0]

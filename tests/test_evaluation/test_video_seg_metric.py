@@ -183,3 +183,28 @@ def test_shape_mismatch(build_metric):
         metric.process(
             None, [sample([torch.zeros(2, 10, 10)],
                           box(0, 0)[None, None])])
+
+
+def test_groundmore_duplicate_frames_take_the_last_step(build_metric):
+    """A clip shorter than the 20 frames GroundMoRe samples repeats frames:
+    infer_seg.py writes one PNG per frame name (the last step's mask wins)
+    and eval_groundmore.py reads it for every step of that frame."""
+    # frames a, a, b: the first step of 'a' predicts the target, the second
+    # misses it
+    gt = torch.stack([box(0, 0), box(0, 0), box(5, 5)])[:, None]
+    pred = torch.stack([box(0, 0), EMPTY, box(5, 5)])
+    scores = {}
+    for mode in ('each', 'last'):
+        metric = build_metric(
+            dict(type='VideoSegMetric', duplicate_frames=mode))
+        metric.process(None, [sample([pred], gt, frame_names=['a', 'a',
+                                                              'b'])])
+        scores[mode] = metric.evaluate(1)['vos/J']
+    assert scores['each'] == pytest.approx(100 * 2 / 3)
+    assert scores['last'] == pytest.approx(100 / 3)
+    with pytest.raises(ValueError, match='frame_names'):
+        metric = build_metric(
+            dict(type='VideoSegMetric', duplicate_frames='last'))
+        metric.process(None, [sample([pred], gt)])
+    with pytest.raises(ValueError, match='duplicate_frames'):
+        build_metric(dict(type='VideoSegMetric', duplicate_frames='first'))

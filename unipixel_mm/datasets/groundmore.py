@@ -146,6 +146,7 @@ class GroundMoReDataset(BasePixelDataset):
                 data_list.append(
                     dict(
                         frame_paths=frames,
+                        frame_names=[_stem(f) for f in frames],
                         objects=[
                             dict(masks=[
                                 None if m is None else dict(path=m, ids=ids)

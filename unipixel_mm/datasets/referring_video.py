@@ -74,8 +74,15 @@ class ReferringVideoDataset(BasePixelDataset):
             for qid, exp in meta['expressions'].items():
                 index += 1
                 entry = f'{self.SOURCE} {vid} expression {qid}'
-                anno_ids = self.expression_annos(exp, index) \
-                    if has_masks else []
+                try:
+                    text = exp['exp'].strip()
+                    anno_ids = self.expression_annos(exp, index) \
+                        if has_masks else []
+                except (KeyError, TypeError, AttributeError) as e:
+                    # e.g. a file of another benchmark's layout
+                    raise ValueError(
+                        f'{self.ann_file}: {entry}: missing or malformed '
+                        f'field {e} in {exp!r:.200}') from e
                 if not anno_ids and self.skip_empty and has_masks:
                     continue
                 for a in anno_ids:
@@ -100,7 +107,7 @@ class ReferringVideoDataset(BasePixelDataset):
                         ],
                         anno_ids=anno_ids,
                         frame_range=(start, end),
-                        turns=[self.make_turn(exp['exp'].strip())],
+                        turns=[self.make_turn(text)],
                         video_id=vid,
                         exp_id=qid,
                         frame_names=list(meta['frames'][start:end]),

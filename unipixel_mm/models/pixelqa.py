@@ -14,7 +14,7 @@ from torch import nn
 from unipixel_mm.structures import PixelDataSample
 from unipixel_mm.text import ConversationFormatter, masks_to_token_grid
 from .data_preprocessor import pad_sequences
-from .generation import GenerationResult, generate
+from .generation import GenerationResult
 
 
 @torch.no_grad()
@@ -59,11 +59,12 @@ def generate_memory_turns(model: nn.Module,
                          'processor option, and a memory bank')
     options = dict(model.generation_cfg, **generation)
     inputs = dict(inputs, vision_cache={})
-    first = generate(model, inputs, data_samples,
-                     **dict(options, max_new_tokens=0))
+    # through the model's own generate (a subclass may change it)
+    first = model.generate(inputs, data_samples,
+                           **dict(options, max_new_tokens=0))
     follow_inputs, follow_samples = memory_turn_inputs(
         model, inputs, data_samples, [r.masks for r in first], formatter)
-    answers = generate(model, follow_inputs, follow_samples, **options)
+    answers = model.generate(follow_inputs, follow_samples, **options)
     return [
         GenerationResult(
             ans.ids,

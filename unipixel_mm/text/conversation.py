@@ -172,7 +172,8 @@ class ConversationFormatter:
                  prefix: str = '',
                  entry: str = 'sample',
                  frame_inds: Optional[Sequence[int]] = None,
-                 second_per_grid_ts: Optional[float] = None) -> Conversation:
+                 second_per_grid_ts: Optional[float] = None,
+                 strip: bool = True) -> Conversation:
         """Formats and tokenises a conversation.
 
         Args:
@@ -187,6 +188,10 @@ class ConversationFormatter:
                 tokenizer saw and ``second_per_grid_ts`` their seconds per
                 temporal group: the time stamps of a Qwen3-VL video (see
                 :func:`~.qwen3_processor.expand_video_placeholder`).
+            strip (bool): Strip the whitespace after the last answer's
+                ``<|im_end|>`` (the reference's training data); False keeps
+                the template's closing newline, as the reference's
+                ``infer_pixelqa.py`` gives its answered first turn.
 
         Returns:
             Conversation: ids, labels and text.
@@ -196,7 +201,8 @@ class ConversationFormatter:
         text = self.processor.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=generate)
         if not generate:
-            text = text.rstrip()
+            if strip:
+                text = text.rstrip()
         else:
             text += turns[-1].get('answer_prefix') or ''
         expanded = text

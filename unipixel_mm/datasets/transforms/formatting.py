@@ -57,12 +57,20 @@ class FormatConversation(BaseTransform):
         processor (str | dict): Model directory or processor builder config.
         max_length (int): Longer samples are skipped (the pipeline returns
             None), as the reference's ``max_num_tokens``; -1 for no limit.
+        strip (bool): Strip the whitespace after the last answer's
+            ``<|im_end|>`` (the reference's training data, ``hybrid.py``);
+            False keeps the template's closing newline, as the reference's
+            ``infer_pixelqa.py`` gives its answered first turn. Defaults to
+            True.
     """
 
-    def __init__(self, processor: Union[str, dict],
-                 max_length: int = -1) -> None:
+    def __init__(self,
+                 processor: Union[str, dict],
+                 max_length: int = -1,
+                 strip: bool = True) -> None:
         self.formatter = ConversationFormatter(processor)
         self.max_length = max_length
+        self.strip = strip
 
     @property
     def processor(self):
@@ -87,7 +95,8 @@ class FormatConversation(BaseTransform):
             prefix,
             describe(results),
             frame_inds=results.get('llm_frame_inds'),
-            second_per_grid_ts=results.get('second_per_grid_ts'))
+            second_per_grid_ts=results.get('second_per_grid_ts'),
+            strip=self.strip)
         if 0 < self.max_length < len(conv.input_ids):
             print_log(
                 f'{describe(results)}: skipped, {len(conv.input_ids)} '
@@ -127,7 +136,7 @@ class FormatConversation(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}('
                 f'processor={self.formatter.processor_cfg!r}, '
-                f'max_length={self.max_length})')
+                f'max_length={self.max_length}, strip={self.strip})')
 
 
 @TRANSFORMS.register_module()

@@ -7,6 +7,9 @@ from unipixel_mm.registry import METRICS
 from ..functional import (PRED_SELECT_MODES, ciou_and_giou,
                           intersection_and_union, merged_track, to_bool_array)
 
+#: How :class:`RefSegMetric` treats ReasonSeg's ``'ignore'`` pixels.
+IGNORE_MODES = ('score', 'exclude')
+
 
 @METRICS.register_module()
 class RefSegMetric(BaseMetric):
@@ -21,14 +24,20 @@ class RefSegMetric(BaseMetric):
     Samples are dicts (data samples after ``to_dict()``) with
     ``pred_masks`` (list of (T, H, W) bool tensors) and ``gt_masks_ori``
     ((T, O, H, W) bool tensor), both at the original resolution, and
-    optionally ``gt_ignore_masks`` ((T, H, W) bool): pixels left out of the
-    intersection and the union, as the reference's ``infer_seg.py`` leaves
-    out ReasonSeg's ``'ignore'`` polygons.
+    optionally ``gt_ignore_masks`` ((T, H, W) bool): ReasonSeg's
+    ``'ignore'`` polygons. The reference's ``infer_seg.py`` scores them as
+    background: it draws them with -1 on a uint8 canvas, which OpenCV
+    saturates to 0, so its ``keep = mask != -1`` keeps every pixel (found by
+    the evaluation parity harness, ``tools/parity``).
 
     Args:
         pred_select (str): ``'first'`` or ``'union'``, see
             :func:`~unipixel_mm.evaluation.functional.select_prediction`.
             Defaults to ``'first'``.
+        ignore_pixels (str): ``'score'``: the ignore pixels are background
+            like any other (the reference); ``'exclude'``: they count in
+            neither the intersection nor the union (LISA's intent).
+            Defaults to ``'score'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
@@ -39,6 +48,7 @@ class RefSegMetric(BaseMetric):
 
     def __init__(self,
                  pred_select: str = 'first',
+                 ignore_pixels: str = 'score',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -46,6 +56,10 @@ class RefSegMetric(BaseMetric):
             raise ValueError(f'unknown pred_select {pred_select!r}, choose '
                              f'one of {PRED_SELECT_MODES}')
         self.pred_select = pred_select
+        if ignore_pixels not in IGNORE_MODES:
+            raise ValueError(f'unknown ignore_pixels {ignore_pixels!r}, '
+                             f'choose one of {IGNORE_MODES}')
+        self.ignore_pixels = ignore_pixels
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Store the intersection and union areas of each sample.
@@ -57,7 +71,8 @@ class RefSegMetric(BaseMetric):
         for sample in data_samples:
             pred, gt = merged_track(sample['pred_masks'],
                                     sample['gt_masks_ori'], self.pred_select)
-            if sample.get('gt_ignore_masks') is not None:
+            if self.ignore_pixels == 'exclude' and sample.get(
+                    'gt_ignore_masks') is not None:
                 keep = ~to_bool_array(sample['gt_ignore_masks'])
                 pred, gt = pred & keep, gt & keep
             inter, union = intersection_and_union(pred, gt)

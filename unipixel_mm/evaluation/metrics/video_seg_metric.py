@@ -58,6 +58,13 @@ class VideoSegMetric(BaseMetric):
             split scores (ReVOS) rather than the mean over records
             (GroundMoRe). Records without a split are then left out.
             Defaults to False.
+        duplicate_frames (str): ``'each'``: a frame sampled twice (a clip
+            shorter than the frames sampled) is scored at each step with
+            its own prediction; ``'last'``: every step of a frame name gets
+            the prediction of its last step, as the reference's
+            ``infer_seg.py`` writes one PNG per frame name and
+            ``eval_groundmore.py`` reads it back (needs the samples'
+            ``frame_names``). Defaults to ``'each'``.
         round_digits (int, optional): Round each record's J, F, A and R, in
             percent, to this many decimals before averaging, as the
             official ReVOS script does (2); None keeps them exact.
@@ -76,6 +83,7 @@ class VideoSegMetric(BaseMetric):
                  pred_select: str = 'first',
                  split_key: Optional[str] = None,
                  average_splits: bool = False,
+                 duplicate_frames: str = 'each',
                  round_digits: Optional[int] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -88,6 +96,10 @@ class VideoSegMetric(BaseMetric):
         self.pred_select = pred_select
         self.split_key = split_key
         self.average_splits = average_splits
+        if duplicate_frames not in ('each', 'last'):
+            raise ValueError(f'unknown duplicate_frames {duplicate_frames!r}'
+                             ", choose 'each' or 'last'")
+        self.duplicate_frames = duplicate_frames
         self.round_digits = round_digits
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
@@ -149,7 +161,13 @@ class VideoSegMetric(BaseMetric):
         """(prediction, target) pairs of (T, H, W) masks to score."""
         if self.per_object:
             return object_tracks(sample['pred_masks'], sample['gt_masks_ori'])
-        return [
-            merged_track(sample['pred_masks'], sample['gt_masks_ori'],
-                         self.pred_select)
-        ]
+        pred, gt = merged_track(sample['pred_masks'], sample['gt_masks_ori'],
+                                self.pred_select)
+        if self.duplicate_frames == 'last':
+            names = sample.get('frame_names')
+            if names is None or len(names) != len(pred):
+                raise ValueError("duplicate_frames='last' needs one frame "
+                                 'name per frame (frame_names)')
+            last = {name: t for t, name in enumerate(names)}
+            pred = pred[[last[name] for name in names]]
+        return [(pred, gt)]

@@ -1,0 +1,185 @@
+"""Record the reference's evaluation of small benchmark data sets.
+
+For each benchmark family (:mod:`families`) this writes a few samples in the
+benchmark's on-disk layout from ``--seed``, runs the reference's own
+``unipixel/eval/infer_*.py`` and ``eval_*.py`` on them with the tiny
+official-format checkpoint of :mod:`checkpoint` (on the CPU, through
+``reference_shim/sitecustomize.py``), and writes a fixture folder:
+
+- ``meta.json``: seed, checkpoint recipe, families;
+- ``<family>.json``: per sample the model inputs (frame files, pixel
+  budgets, prompt ids, grid, fps, checksums of the pixel values and SAM2
+  frames, visual prompts, generation options), the new token ids, the
+  masks (COCO RLE) and the reference's metric table.
+
+``tests/test_tools/test_eval_parity.py`` regenerates the same data from the
+seed and checks ``tools/test.py`` against it.
+
+Example::
+
+    python tools/parity/eval_parity.py --seed 1 --out /tmp/parity_seed1
+    UNIPIXEL_EVAL_PARITY_FIXTURE=/tmp/parity_seed1 \\
+        python -m pytest tests/test_tools/test_eval_parity.py
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shutil
+import subprocess
+import sys
+import tempfile
+from typing import Dict, List
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tools.parity import checkpoint as ckpt  # noqa: E402
+from tools.parity import families as fams  # noqa: E402
+from tools.parity.data import data_digest, write_family  # noqa: E402
+
+UPSTREAM = osp.join(
+    os.environ.get('XDG_CACHE_HOME', osp.expanduser('~/.cache')),
+    'unipixel_upstream')
+SOURCE_CKPT = osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny')
+SHIM = osp.join(osp.dirname(osp.abspath(__file__)), 'reference_shim')
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--reference-tree',
+        default=osp.join(UPSTREAM, 'tree'),
+        help='a checkout of PolyU-ChenLab/UniPixel')
+    parser.add_argument(
+        '--reference-python',
+        default=osp.join(UPSTREAM, 'venv', 'bin', 'python'),
+        help='a Python that runs the reference')
+    parser.add_argument(
+        '--reference-pythonpath',
+        default=osp.join(UPSTREAM, 'extra_site'),
+        help='extra import folder of the reference Python (imageio, decord, '
+        'pandas, ... when its venv lacks them); ignored when missing')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out', required=True, help='fixture folder')
+    parser.add_argument(
+        '--families',
+        default=','.join(f.name for f in fams.FAMILIES),
+        help='comma-separated family names')
+    parser.add_argument('--keep-work', action='store_true')
+    return parser.parse_args()
+
+
+def reference_tree(tree: str, work: str) -> str:
+    """A private copy of the reference tree holding the tiny SAM2 yaml
+    (``configs/tiny_test`` of the checkpoint), so the given tree stays as
+    it is."""
+    out = osp.join(work, 'reference')
+    shutil.copytree(tree, out, ignore=shutil.ignore_patterns('.git'))
+    shutil.copy(
+        osp.join(SOURCE_CKPT, 'sam2_tiny.yaml'),
+        osp.join(out, 'sam2', 'configs', 'tiny_test.yaml'))
+    return out
+
+
+def run_reference(args, tree: str, family: fams.Family, data_dir: str,
+                  model: str) -> List[dict]:
+    """Runs the family's reference scripts in ``data_dir``.
+
+    Returns:
+        list[dict]: The recorded model calls, in order.
+    """
+    record = osp.join(data_dir, 'calls.jsonl')
+    pred = osp.join(data_dir, 'pred')
+    paths = [SHIM, tree]
+    if osp.isdir(args.reference_pythonpath):
+        paths.append(args.reference_pythonpath)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(paths),
+        UNIPIXEL_PARITY_RECORD=record,
+        CUDA_VISIBLE_DEVICES='',
+        OMP_NUM_THREADS='1')
+    for command in family.commands:
+        argv = [a.format(model=model, pred=pred) for a in command]
+        argv[0] = osp.join(tree, argv[0])
+        proc = subprocess.run([args.reference_python] + argv,
+                              cwd=data_dir,
+                              env=env,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              text=True)
+        # the scripts print a failed sample or a worker's traceback and
+        # score it 0
+        if proc.returncode != 0 or any(
+                m in proc.stdout
+                for m in ('Traceback', 'Inference failed', 'error:')):
+            raise RuntimeError(f'{family.name}: {" ".join(argv)} failed:\n'
+                               f'{proc.stdout[-4000:]}')
+    with open(record) as f:
+        return [json.loads(line) for line in f]
+
+
+def record_family(args, tree: str, family: fams.Family, work: str,
+                  model: str) -> Dict:
+    """Writes the family's data, runs the reference and returns the
+    fixture entry."""
+    data_dir = osp.join(work, family.name)
+    write_family(family, data_dir, args.seed)
+    digest = data_digest(data_dir)
+    calls = run_reference(args, tree, family, data_dir, model)
+    table = {}
+    files = family.metrics_file or ()
+    for name in [files] if isinstance(files, str) else files:
+        with open(osp.join(data_dir, 'pred', name)) as f:
+            table.update(fams.read_metrics(f.read()))
+    return dict(family=family.name, config=family.config,
+                data_digest=digest, calls=calls, metrics=table)
+
+
+def main() -> None:
+    args = parse_args()
+    for path in (args.reference_tree, args.reference_python):
+        if not osp.exists(path):
+            raise SystemExit(f'error: {path} does not exist')
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix='eval_parity_')
+    try:
+        tree = reference_tree(args.reference_tree, work)
+        model = ckpt.build_parity_checkpoint(
+            osp.join(SOURCE_CKPT, 'checkpoint'), osp.join(work, 'model'))
+        names = [n for n in args.families.split(',') if n]
+        for name in names:
+            if name not in fams.FAMILY_BY_NAME:
+                raise SystemExit(f'error: unknown family {name}')
+            entry = record_family(args, tree, fams.FAMILY_BY_NAME[name], work,
+                                  model)
+            with open(osp.join(args.out, f'{name}.json'), 'w') as f:
+                json.dump(entry, f, indent=1)
+            print(f'{name}: {len(entry["calls"])} samples, '
+                  f'{entry["metrics"]}')
+        meta_path = osp.join(args.out, 'meta.json')
+        meta = dict(seed=args.seed, families=[])
+        if osp.exists(meta_path):
+            with open(meta_path) as f:
+                meta = json.load(f)
+            if meta['seed'] != args.seed:
+                raise SystemExit(f'error: {args.out} holds seed '
+                                 f'{meta["seed"]}, not {args.seed}')
+        meta['families'] = sorted(set(meta['families']) | set(names))
+        meta['checkpoint'] = dict(
+            source='tests/data/parity/upstream_tiny/checkpoint',
+            chains=ckpt.CHAINS, embed_scale=ckpt.EMBED_SCALE,
+            head_scale=ckpt.HEAD_SCALE)
+        with open(meta_path, 'w') as f:
+            json.dump(meta, f, indent=1)
+    finally:
+        if args.keep_work:
+            print(f'work folder: {work}')
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
