@@ -38,6 +38,15 @@ from unipixel_mm.utils import register_all_modules
 #: The keys a benchmark config sets over a model config.
 BENCHMARK_KEYS = ('test_dataloader', 'test_evaluator', 'val_dataloader',
                   'val_evaluator')
+#: What a test run keeps of a model config: the model and the runtime (a
+#: training config's data mixture, optimizer and schedule are left out: they
+#: are not used, and dumping them costs seconds per run)
+MODEL_KEYS = ('model', 'processor', 'default_scope', 'default_hooks',
+              'custom_hooks', 'custom_imports', 'env_cfg', 'log_processor',
+              'log_level', 'visualizer', 'randomness', 'load_from', 'resume',
+              'launcher', 'work_dir', 'runner_type', 'strategy',
+              'model_wrapper_cfg', 'find_unused_parameters', 'compile',
+              'experiment_name')
 
 
 def parse_args() -> argparse.Namespace:
@@ -100,8 +109,9 @@ def parse_args() -> argparse.Namespace:
 def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
     """A model config whose test / val data come from a benchmark config.
 
-    The benchmark's dataloaders and evaluators replace the model config's
-    (a training config gets the loops they need); a ``processor`` of the
+    Of the model config only the model and the runtime are kept
+    (:data:`MODEL_KEYS`); the benchmark's dataloaders and evaluators are
+    added with the loops they need; a ``processor`` of the
     model config (the tokenizer and processor directory of its checkpoint)
     wins over the benchmark's default; a benchmark's ``generation_cfg``
     (e.g. the 256 new tokens of the reference's ``infer_general.py``)
@@ -112,8 +122,11 @@ def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:
         benchmark_cfg (Config): A config of ``configs/benchmarks/``.
 
     Returns:
-        Config: ``model_cfg``, updated.
+        Config: The test config.
     """
+    model_cfg = Config({k: model_cfg[k]
+                        for k in MODEL_KEYS if k in model_cfg},
+                       filename=model_cfg.filename)
     for key in BENCHMARK_KEYS:
         if key in benchmark_cfg:
             model_cfg[key] = benchmark_cfg[key]

@@ -35,3 +35,27 @@ def test_test_tool_evaluates_and_dumps(tiny_run, tmp_path, tiny_cfg_path,
         masks, gt = pred['pred_masks'], pred['gt_masks_ori']
         assert len(masks) == gt.shape[1]
         assert all(m.shape == gt[:, 0].shape for m in masks)
+
+
+def test_with_model_keeps_the_model_and_runtime_only():
+    """A training config given as --model-config: its data mixture,
+    optimizer and schedule are left out of the test config."""
+    import importlib.util
+
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'unipixel_test_tool', osp.join(root, 'tools', 'test.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    model_cfg = Config.fromfile(osp.join(root, 'configs', 'unipixel_3b.py'))
+    bench = Config.fromfile(
+        osp.join(root, 'configs', 'benchmarks', 'refcoco_val.py'))
+    cfg = tool.with_model(model_cfg, bench)
+    assert set(cfg) <= set(tool.MODEL_KEYS + tool.BENCHMARK_KEYS +
+                           ('test_cfg', 'val_cfg'))
+    assert 'train_dataloader' not in cfg and 'optim_wrapper' not in cfg
+    assert cfg.model == model_cfg.model
+    assert cfg.test_dataloader == bench.test_dataloader
+    assert cfg.test_cfg == dict(type='TestLoop')
+    assert cfg.default_hooks == model_cfg.default_hooks
