@@ -1,7 +1,7 @@
 """The Qwen3-VL vision encoder (with DeepStack) as UniPixel's vision
 tokenizer."""
 from dataclasses import dataclass
-from typing import List, Optional, Set
+from typing import List, Optional
 
 import torch
 import torch.nn as nn
@@ -10,12 +10,8 @@ from transformers.models.qwen3_vl.configuration_qwen3_vl import \
 from transformers.models.qwen3_vl.modeling_qwen3_vl import Qwen3VLVisionModel
 
 from unipixel_mm.registry import MODELS
-from ..base import BaseVisionTokenizer
-from ..checkpoint.hf_weights import load_hf_part
-from ..checkpoint.weight_names import file_weight_names
-from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
-from ..utils.dtype import resolve_dtype
+from .hf_vision_tokenizer import HFVisionTokenizer
 from .qwen_vision_tokenizer import VisionTokens
 
 
@@ -32,7 +28,7 @@ class DeepStackVisionTokens(VisionTokens):
 
 
 @MODELS.register_module()
-class Qwen3VisionTokenizer(BaseVisionTokenizer):
+class Qwen3VisionTokenizer(HFVisionTokenizer):
     """Qwen3-VL's ViT, patch merger and DeepStack mergers (transformers').
 
     The ViT has no windows: patches come in the merge order of the Qwen3-VL
@@ -52,61 +48,14 @@ class Qwen3VisionTokenizer(BaseVisionTokenizer):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 vision_config: dict,
-                 attn_implementation: str = 'sdpa',
-                 pretrained: Optional[str] = None,
-                 torch_dtype: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
-        check_attn_implementation(attn_implementation)
-        config = Qwen3VLVisionConfig(**vision_config)
-        self.visual = Qwen3VLVisionModel._from_config(
-            config,
-            attn_implementation=attn_implementation,
-            dtype=resolve_dtype(torch_dtype))
-        self.pretrained = pretrained
-
-    def pretrained_weight_names(self) -> Set[str]:
-        """The names that ``init_weights`` loads from ``pretrained``."""
-        return file_weight_names(self) if self.pretrained else set()
-
-    def init_weights(self) -> None:
-        super().init_weights()
-        if self.pretrained:
-            load_hf_part(
-                self,
-                self.pretrained,
-                'vision_tokenizer.',
-                model_type=self.config.model_type)
-
-    @property
-    def config(self) -> Qwen3VLVisionConfig:
-        return self.visual.config
-
-    @property
-    def embed_dim(self) -> int:
-        """Width D of the merged tokens (the LLM width)."""
-        return self.config.out_hidden_size
-
-    @property
-    def pool_dim(self) -> int:
-        """Width of ``pool_features``: hidden size x merged patches."""
-        return self.visual.merger.hidden_size
+    config_class = Qwen3VLVisionConfig
+    model_class = Qwen3VLVisionModel
 
     def projector_to_copy(self) -> nn.Module:
         """The merger's MLP (fc1, fc2), which the memory bank's projection
         starts as a copy of."""
         merger = self.visual.merger
         return nn.ModuleList([merger.linear_fc1, merger.linear_fc2])
-
-    @property
-    def merge_size(self) -> int:
-        return self.config.spatial_merge_size
-
-    @property
-    def temporal_patch_size(self) -> int:
-        return self.config.temporal_patch_size
 
     @property
     def num_deepstack_levels(self) -> int:

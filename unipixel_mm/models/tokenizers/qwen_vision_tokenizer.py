@@ -1,6 +1,6 @@
 """The Qwen2.5-VL vision encoder as UniPixel's vision tokenizer."""
 from dataclasses import dataclass
-from typing import List, Optional, Set
+from typing import List, Optional
 
 import torch
 from torch import nn
@@ -10,12 +10,8 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import \
     Qwen2_5_VisionTransformerPretrainedModel
 
 from unipixel_mm.registry import MODELS
-from ..base import BaseVisionTokenizer
-from ..checkpoint.hf_weights import load_hf_part
-from ..checkpoint.weight_names import file_weight_names
-from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
-from ..utils.dtype import resolve_dtype
+from .hf_vision_tokenizer import HFVisionTokenizer
 
 
 @dataclass
@@ -35,7 +31,7 @@ class VisionTokens:
 
 
 @MODELS.register_module()
-class QwenVisionTokenizer(BaseVisionTokenizer):
+class QwenVisionTokenizer(HFVisionTokenizer):
     """Qwen2.5-VL's windowed ViT and patch merger (transformers' module).
 
     Args:
@@ -55,6 +51,9 @@ class QwenVisionTokenizer(BaseVisionTokenizer):
         init_cfg (dict, optional): mmengine init config.
     """
 
+    config_class = Qwen2_5_VLVisionConfig
+    model_class = Qwen2_5_VisionTransformerPretrainedModel
+
     def __init__(self,
                  vision_config: dict,
                  attn_implementation: str = 'sdpa',
@@ -62,53 +61,12 @@ class QwenVisionTokenizer(BaseVisionTokenizer):
                  pretrained: Optional[str] = None,
                  torch_dtype: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
         if pool_feature_order not in ('window', 'raster'):
             raise ValueError('pool_feature_order must be "window" or '
                              f'"raster", got "{pool_feature_order}"')
-        check_attn_implementation(attn_implementation)
-        config = Qwen2_5_VLVisionConfig(**vision_config)
-        self.visual = Qwen2_5_VisionTransformerPretrainedModel._from_config(
-            config,
-            attn_implementation=attn_implementation,
-            dtype=resolve_dtype(torch_dtype))
+        super().__init__(vision_config, attn_implementation, pretrained,
+                         torch_dtype, init_cfg)
         self.pool_feature_order = pool_feature_order
-        self.pretrained = pretrained
-
-    def pretrained_weight_names(self) -> Set[str]:
-        """The names that ``init_weights`` loads from ``pretrained``."""
-        return file_weight_names(self) if self.pretrained else set()
-
-    def init_weights(self) -> None:
-        super().init_weights()
-        if self.pretrained:
-            load_hf_part(
-                self,
-                self.pretrained,
-                'vision_tokenizer.',
-                model_type=self.config.model_type)
-
-    @property
-    def config(self) -> Qwen2_5_VLVisionConfig:
-        return self.visual.config
-
-    @property
-    def embed_dim(self) -> int:
-        """Width D of the merged tokens (the LLM width)."""
-        return self.config.out_hidden_size
-
-    @property
-    def pool_dim(self) -> int:
-        """Width of ``pool_features``: hidden size x merged patches."""
-        return self.visual.merger.hidden_size
-
-    @property
-    def merge_size(self) -> int:
-        return self.config.spatial_merge_size
-
-    @property
-    def temporal_patch_size(self) -> int:
-        return self.config.temporal_patch_size
 
     def projector_to_copy(self) -> nn.Module:
         """The patch merger's MLP (the memory bank starts as its copy)."""
