@@ -97,14 +97,18 @@ def _join_values(argv: Sequence[str]) -> List[str]:
     return out
 
 
-def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description='Segment, refer and answer with UniPixel')
-    parser.add_argument('media', help='image, video, or folder of frames')
-    parser.add_argument('text', help='instruction or question')
+def add_model_arguments(parser: argparse.ArgumentParser,
+                        model: str = '--model') -> None:
+    """The arguments that choose the model (see :func:`resolve_model_args`),
+    shared by the command line and the demo.
+
+    Args:
+        parser (ArgumentParser): The parser to add them to.
+        model (str): ``'--model'`` (an option) or ``'model'`` (positional).
+    """
     parser.add_argument(
-        '--model',
-        required=True,
+        model,
+        **(dict(required=True) if model.startswith('-') else {}),
         help='official checkpoint directory, its Hugging Face hub id '
         '(e.g. PolyU-ChenLab/UniPixel-3B) or a config file')
     parser.add_argument(
@@ -113,10 +117,23 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         '(its latest checkpoint)')
     parser.add_argument(
         '--processor',
-        help='tokenizer directory or hub id (default: --model, or the '
-        "processor of a config file's pipelines)")
+        help='tokenizer directory or hub id (default: the model directory, '
+        "or the processor of a config file's pipelines)")
     parser.add_argument(
         '--sam2-config', help='SAM2 yaml of the checkpoint, when needed')
+    parser.add_argument(
+        '--random-weights',
+        action='store_true',
+        help='run a config without --checkpoint on random weights')
+    parser.add_argument('--device', default='cpu')
+
+
+def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Segment, refer and answer with UniPixel')
+    parser.add_argument('media', help='image, video, or folder of frames')
+    parser.add_argument('text', help='instruction or question')
+    add_model_arguments(parser)
     parser.add_argument(
         '--point',
         action='append',
@@ -154,17 +171,12 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
         '--top-p',
         type=_number(float, 0, '--top-p', inclusive=False),
         default=1.0)
-    parser.add_argument('--device', default='cpu')
     parser.add_argument('--out-dir', default='outputs')
     parser.add_argument(
         '--fps',
         type=_number(float, 0, '--fps', inclusive=False),
         default=4.0,
         help='frame rate of the written MP4')
-    parser.add_argument(
-        '--random-weights',
-        action='store_true',
-        help='run a config without --checkpoint on random weights')
     stream = parser.add_argument_group(
         'live video', 'with --stream, MEDIA is a frame folder (may still be '
         'growing), a video file (read frame by frame), a camera index, a URL '

@@ -33,7 +33,8 @@ import numpy as np
 from unipixel_mm.datasets.transforms import LoadFrames
 from unipixel_mm.datasets.transforms.loading import read_image
 from unipixel_mm.visualization import UniPixelVisualizer
-from .cli import _number, masks_to_rle, output_name, resolve_model_args
+from .cli import (_number, add_model_arguments, masks_to_rle, output_name,
+                  resolve_model_args)
 from .errors import cli_errors, one_line
 from .inference import (IMAGE_EXTS, InferenceRequest, UniPixelInferencer,
                         _first_frame_size)
@@ -425,25 +426,7 @@ def build_demo(inferencer: UniPixelInferencer,
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='A web page to try UniPixel (Gradio)')
-    parser.add_argument(
-        'model',
-        help='official checkpoint directory, its Hugging Face hub id (e.g. '
-        'PolyU-ChenLab/UniPixel-3B) or a config file')
-    parser.add_argument(
-        '--checkpoint',
-        help='weights for a config file: a .pth, or a training work dir '
-        '(its latest checkpoint)')
-    parser.add_argument(
-        '--processor',
-        help='tokenizer directory or hub id (default: the model directory, '
-        "or the processor of a config file's pipelines)")
-    parser.add_argument(
-        '--sam2-config', help='SAM2 yaml of the checkpoint, when needed')
-    parser.add_argument(
-        '--random-weights',
-        action='store_true',
-        help='run a config without --checkpoint on random weights')
-    parser.add_argument('--device', default='cpu')
+    add_model_arguments(parser, 'model')
     parser.add_argument(
         '--num-frames',
         type=_number(int, 1, '--num-frames'),
