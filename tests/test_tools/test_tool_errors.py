@@ -70,6 +70,14 @@ def test_test_out_is_complete(tmp_path, tiny_cfg_path, tiny_run, run_tool,
             'test_dataloader.dataset.num_samples=4'
         ],
         cwd=str(tmp_path))
+    # one record per sample: per named shape of each of the 4 clips
+    from mmengine.config import Config
+
+    from unipixel_mm.registry import DATASETS
+    data_cfg = Config.fromfile(tiny_cfg_path).test_dataloader.dataset
+    data_cfg.update(num_samples=4, pipeline=[])
+    expected = len(DATASETS.build(data_cfg))
+    assert expected > 4
     with open(out_file, 'rb') as f:
-        assert len(pickle.load(f)) == 4
+        assert len(pickle.load(f)) == expected
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
