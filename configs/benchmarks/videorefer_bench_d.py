@@ -27,5 +27,8 @@ test_evaluator = [
         system_prompt_file=judge_prompt),
     dict(type='CaptionMetric'),
 ]
+# infer_videorefer_d.py gives the model no SAM2 frames: a <|seg|> in a
+# caption is not segmented
+generation_cfg = dict(decode_masks=False)
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

@@ -8,5 +8,8 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=_base_.bench_pipeline))
 test_evaluator = dict(type='MultipleChoiceMetric', task_key='question_type')
+# infer_videorefer_q.py gives the model no SAM2 frames: a <|seg|> in an
+# answer is not segmented
+generation_cfg = dict(decode_masks=False)
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

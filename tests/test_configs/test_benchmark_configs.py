@@ -57,13 +57,19 @@ def test_benchmark_with_model_config():
     assert steps and all(s.processor == 'my/processor' for s in steps)
 
 
-@pytest.mark.parametrize('name, max_new_tokens',
-                         [('mvbench.py', 256), ('videomme.py', 256),
-                          ('revos.py', 512), ('pixelqa.py', 512)])
-def test_benchmark_generation_length(name, max_new_tokens):
+@pytest.mark.parametrize('name, max_new_tokens, extra',
+                         [('mvbench.py', 256, {}), ('videomme.py', 256, {}),
+                          ('revos.py', 512, {}), ('pixelqa.py', 512, {}),
+                          ('videorefer_bench_q_single.py', 512,
+                           dict(decode_masks=False)),
+                          ('videorefer_bench_d_single.py', 512,
+                           dict(decode_masks=False))])
+def test_benchmark_generation_length(name, max_new_tokens, extra):
     """infer_general.py (MVBench, Video-MME) stops at 256 new tokens, the
     other reference scripts at 512 (the model configs' default); a
-    benchmark's generation_cfg updates the model's, other keys kept."""
+    benchmark's generation_cfg updates the model's, other keys kept.
+    VideoRefer-Bench-Q / -D decode no masks (their scripts give the model
+    no SAM2 frames)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(
         'test_tool', osp.join(ROOT, 'tools', 'test.py'))
@@ -75,7 +81,7 @@ def test_benchmark_generation_length(name, max_new_tokens):
         model_cfg,
         Config.fromfile(osp.join(ROOT, 'configs', 'benchmarks', name)))
     assert cfg.model.generation_cfg == dict(
-        max_new_tokens=max_new_tokens, do_sample=False)
+        max_new_tokens=max_new_tokens, do_sample=False, **extra)
 
 
 def test_pixelqa_keeps_the_closing_newline():

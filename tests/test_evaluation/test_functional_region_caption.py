@@ -13,11 +13,17 @@ REPLY = ('1. Subject Correspondence: 5\nExplanation: same dog.\n'
 def test_build_judge_messages():
     system, user = build_judge_messages('A dog runs.', 'A dog walks.',
                                         'Score.\n')
-    assert system == dict(role='system', content='Score.\n')
+    # as 1.eval_gpt_4o_mini.py: each content a list of one text part
+    assert system == dict(
+        role='system', content=[dict(type='text', text='Score.\n')])
     assert user == dict(
         role='user',
-        content='##Correct answer: A dog runs.\n'
-        '##Predicted answer: A dog walks.\n')
+        content=[
+            dict(
+                type='text',
+                text='##Correct answer: A dog runs.\n'
+                '##Predicted answer: A dog walks.\n')
+        ])
 
 
 def test_parse_judge_reply():
@@ -28,11 +34,9 @@ def test_parse_judge_reply():
         'Hallucination Detection': 2.0,
     }
     assert parse_judge_reply('I cannot judge this.') == {}
-    # A malformed number is skipped, the other lines still count.
+    # A malformed number voids the reply (2.extract_re.py drops it).
     assert parse_judge_reply('1. Subject Correspondence: 4..\n'
-                             '2. Appearance Description: 3') == {
-                                 'Appearance Description': 3.0
-                             }
+                             '2. Appearance Description: 3') == {}
 
 
 def test_summarize_judge_scores():
@@ -66,6 +70,8 @@ def test_judge_prompt_is_read_verbatim(tmp_path):
     # as 1.eval_gpt_4o_mini.py sends f.read(): the trailing newline kept
     prompt = load_judge_prompt(str(path))
     system, _ = build_judge_messages('a', 'b', prompt)
-    assert system == dict(role='system', content='Score the captions.\n')
+    assert system['content'] == [
+        dict(type='text', text='Score the captions.\n')
+    ]
     with pytest.raises(FileNotFoundError, match='missing.txt'):
         load_judge_prompt(str(tmp_path / 'missing.txt'))

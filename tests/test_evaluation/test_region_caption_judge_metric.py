@@ -49,10 +49,14 @@ def test_region_caption_judge_metric(build_metric, prompt_file):
     assert metrics['videorefer_d/Hallucination Detection'] == 3.0
     assert metrics['videorefer_d/All'] == 3.0
     assert metrics['videorefer_d/num_failed'] == 1
-    assert judge.questions[2][1]['content'] == (
-        '##Correct answer: caption 2\n##Predicted answer: pred 2\n')
+    assert judge.questions[2][1]['content'] == [
+        dict(
+            type='text',
+            text='##Correct answer: caption 2\n##Predicted answer: pred 2\n')
+    ]
     assert judge.questions[2][0] == dict(
-        role='system', content='You grade captions.\n')
+        role='system',
+        content=[dict(type='text', text='You grade captions.\n')])
 
 
 def test_judge_prompt_file_is_required(build_metric, tmp_path):
@@ -102,6 +106,9 @@ def test_client_request(monkeypatch):
     body = json.loads(request.data)
     assert body['model'] == 'judge-model' and body['messages'] == messages
     assert body['temperature'] == 0.7 and body['max_tokens'] == 800
+    # the other options of 1.eval_gpt_4o_mini.py, stop sent as null
+    assert body['top_p'] == 0.95 and body['stop'] is None
+    assert body['frequency_penalty'] == body['presence_penalty'] == 0
 
 
 def test_client_gives_up_after_retries(monkeypatch):

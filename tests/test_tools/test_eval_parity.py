@@ -23,9 +23,11 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 from tools.parity.checkpoint import build_parity_checkpoint  # noqa: E402
 from tools.parity.compare import compare_family  # noqa: E402
+from tools.parity.compare import compare_judge_requests  # noqa: E402
 from tools.parity.data import data_digest, write_family  # noqa: E402
 from tools.parity.families import FAMILY_BY_NAME  # noqa: E402
 from tools.parity.families import metric_names  # noqa: E402
+from tools.parity.judge_stub import running_stub  # noqa: E402
 from tools.parity.ours import run_ours  # noqa: E402
 
 mask_utils = pytest.importorskip('pycocotools.mask')
@@ -61,27 +63,45 @@ def model_dir(tmp_path_factory) -> str:
         str(tmp_path_factory.mktemp('eval_parity') / 'model'))
 
 
-def _run(name, model_dir, tmp_path, digest=None):
+def _run(name, model_dir, tmp_path, digest=None, judge=None):
     family = FAMILY_BY_NAME[name]
     values = write_family(family, str(tmp_path / 'data'), META['seed'])
     if digest is not None:
         assert data_digest(str(tmp_path / 'data')) == digest, (
             f'{name}: the files written from seed {META["seed"]} differ from '
             'the recorded ones (another JPEG / MPEG-4 encoder?)')
+    if judge is not None:
+        # the reference's system.txt, as a user copies it next to the data
+        values['judge_url'] = judge.base_url
+        values['judge_prompt_file'] = str(tmp_path / 'system.txt')
+        (tmp_path / 'system.txt').write_text(
+            _entry(name)['judge']['system_prompt'], encoding='utf-8')
     return run_ours(family, values, model_dir,
                     osp.join(PARITY, 'sam2_tiny.yaml'),
                     str(tmp_path / 'work'))
 
 
 @pytest.mark.parametrize('name', META['families'])
-def test_family_matches_reference(name, model_dir, tmp_path):
+def test_family_matches_reference(name, model_dir, tmp_path, monkeypatch):
     entry = _entry(name)
     assert entry['calls'], 'the fixture recorded no sample'
-    calls, metrics = _run(name, model_dir, tmp_path, entry['data_digest'])
     family = FAMILY_BY_NAME[name]
-    problems = compare_family(entry, calls, metrics,
-                              metric_names(family, entry['metrics']),
-                              family.metric_scale)
+    problems = []
+    if family.judge:
+        # both sides' judge requests go to the same local endpoint
+        monkeypatch.setenv('no_proxy', '127.0.0.1')
+        monkeypatch.setenv('NO_PROXY', '127.0.0.1')
+        with running_stub() as stub:
+            calls, metrics = _run(name, model_dir, tmp_path,
+                                  entry['data_digest'], stub)
+        assert entry['judge']['requests'], 'the fixture recorded no request'
+        problems += compare_judge_requests(entry['judge']['requests'],
+                                           stub.requests)
+    else:
+        calls, metrics = _run(name, model_dir, tmp_path, entry['data_digest'])
+    problems += compare_family(entry, calls, metrics,
+                               metric_names(family, entry['metrics']),
+                               family.metric_scale)
     assert problems == [], '\n'.join(problems)
 
 

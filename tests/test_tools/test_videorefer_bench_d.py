@@ -77,8 +77,9 @@ class JudgeHandler(BaseHTTPRequestHandler):
         if self.path != '/v1/chat/completions':
             self.send(404, dict(error=dict(message=f'no {self.path}')))
             return
+        # the content: a list of text parts, as the reference's judge sends
         caption = re.match(r'##Correct answer: (.*)\n',
-                           body['messages'][-1]['content'])
+                           body['messages'][-1]['content'][0]['text'])
         scores = REPLIES.get(caption and caption.group(1))
         if scores is None:
             self.send(400, dict(error=dict(message='unknown caption')))
@@ -196,9 +197,13 @@ def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
         system, user = body['messages']
         assert system == dict(
             role='system',
-            content='You are a judge of object descriptions.\n')
-        assert user['role'] == 'user'
-        questions.add(user['content'])
+            content=[
+                dict(
+                    type='text',
+                    text='You are a judge of object descriptions.\n')
+            ])
+        assert user['role'] == 'user' and len(user['content']) == 1
+        questions.add(user['content'][0]['text'])
     assert questions == {
         f'##Correct answer: {caption}\n##Predicted answer: {pred}\n'
         for caption, pred in predictions.items()

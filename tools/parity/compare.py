@@ -146,3 +146,31 @@ def _find_metric(metrics: Dict[str, float], name: str):
         return float(metrics[name])
     hits = [v for k, v in metrics.items() if k.split('/')[-1] == name]
     return float(hits[0]) if len(hits) == 1 else None
+
+
+def compare_judge_requests(ref: List[dict], ours: List[dict]) -> List[str]:
+    """Differences of the judge request bodies (messages, model, sampling
+    options and every other field), request by request.
+
+    Args:
+        ref (list[dict]): The bodies the reference's judge script sent.
+        ours (list[dict]): Ours, in the same (sample) order.
+
+    Returns:
+        list[str]: One line per difference; empty when they agree.
+    """
+    bad = []
+    if len(ref) != len(ours):
+        bad.append(f'{len(ref)} reference judge requests, {len(ours)} ours')
+    for i, (r, o) in enumerate(zip(ref, ours)):
+        for key in sorted(set(r) | set(o)):
+            if key not in o:
+                bad.append(f'judge request {i}: {key!r} missing (reference '
+                           f'{r[key]!r})')
+            elif key not in r:
+                bad.append(f'judge request {i}: {key!r} not in the '
+                           f"reference's (ours {o[key]!r})")
+            elif r[key] != o[key]:
+                bad.append(f'judge request {i}: {key!r} differs: reference '
+                           f'{str(r[key])[:300]!r}, ours {str(o[key])[:300]!r}')
+    return bad

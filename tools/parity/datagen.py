@@ -522,3 +522,42 @@ def write_videorefer_bench_q(root: str,
             options=options, Answer=answer[:3], annotation=annotation))
     _dump(questions, osp.join(root, data_root, 'VideoRefer-Bench-Q.json'))
     return dict(data_root=data_root)
+
+
+def write_videorefer_bench_d(root: str,
+                             rng: np.random.Generator) -> Dict[str, str]:
+    """VideoRefer-Bench-D (``data/videorefer/VideoRefer-Bench``): two mp4
+    videos (``videos/Panda-70M-part``), one object each: one moving,
+    annotated on 10 of 20 frames, one standing still (its caption says so:
+    the judge stub gives it no temporal score), annotated on 7 frames.
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/videorefer/VideoRefer-Bench'
+    entries = []
+    for video, num_frames, step, moving in (('panda_a.mp4', 20, 2, True),
+                                             ('panda_b.mp4', 7, 1, False)):
+        frames, masks = moving_scene(rng, (48, 64), num_frames)
+        if not moving:
+            frames, masks = frames[:1].repeat(num_frames, 0), masks[:1].repeat(
+                num_frames, 0)
+        write_video(
+            osp.join(root, data_root, 'videos', 'Panda-70M-part', video),
+            frames, 8)
+        annotated = list(range(0, num_frames, step))
+        what = phrase(rng)
+        caption = (f'{what[0].upper()}{what[1:]} slides across the noise.'
+                   if moving else f'{what[0].upper()}{what[1:]} stays still '
+                   'in the middle of the noise.')
+        entries.append(
+            dict(
+                video=video,
+                caption=caption,
+                frame_idx=str(annotated[len(annotated) // 3]),
+                annotation=[{
+                    str(t): dict(segmentation=rle(masks[t, 0]))
+                    for t in annotated
+                }]))
+    _dump(entries, osp.join(root, data_root, 'VideoRefer-Bench-D.json'))
+    return dict(data_root=data_root)

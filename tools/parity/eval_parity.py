@@ -38,11 +38,14 @@ if ROOT not in sys.path:
 from tools.parity import checkpoint as ckpt  # noqa: E402
 from tools.parity import families as fams  # noqa: E402
 from tools.parity.data import data_digest, write_family  # noqa: E402
+from tools.parity.judge_stub import running_stub  # noqa: E402
 
 UPSTREAM = osp.join(
     os.environ.get('XDG_CACHE_HOME', osp.expanduser('~/.cache')),
     'unipixel_upstream')
 SOURCE_CKPT = osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny')
+#: VideoRefer-Bench-D's judge instructions in the reference tree.
+JUDGE_PROMPT = 'unipixel/eval/videorefer_bench_d/system.txt'
 SHIM = osp.join(osp.dirname(osp.abspath(__file__)), 'reference_shim')
 
 
@@ -84,8 +87,14 @@ def reference_tree(tree: str, work: str) -> str:
 
 
 def run_reference(args, tree: str, family: fams.Family, data_dir: str,
-                  model: str) -> List[dict]:
+                  model: str, judge_url: str = '') -> List[dict]:
     """Runs the family's reference scripts in ``data_dir``.
+
+    A ``.py`` script runs with the reference Python; a ``.sh`` one with
+    bash, that Python first on ``PATH`` and the tree's ``unipixel`` folder
+    linked into ``data_dir`` (the scripts name their helpers relative to
+    the working directory). ``judge_url`` is given to the ``openai`` client
+    as ``$OPENAI_BASE_URL``.
 
     Returns:
         list[dict]: The recorded model calls, in order.
@@ -101,20 +110,34 @@ def run_reference(args, tree: str, family: fams.Family, data_dir: str,
         UNIPIXEL_PARITY_RECORD=record,
         CUDA_VISIBLE_DEVICES='',
         OMP_NUM_THREADS='1')
+    if judge_url:
+        env.update(OPENAI_BASE_URL=judge_url, NO_PROXY='127.0.0.1',
+                   no_proxy='127.0.0.1')
     for command in family.commands:
         argv = [a.format(model=model, pred=pred) for a in command]
-        argv[0] = osp.join(tree, argv[0])
-        proc = subprocess.run([args.reference_python] + argv,
+        if argv[0].endswith('.sh'):
+            link = osp.join(data_dir, 'unipixel')
+            if not osp.lexists(link):
+                os.symlink(osp.join(tree, 'unipixel'), link)
+            env['PATH'] = os.pathsep.join(
+                [osp.dirname(args.reference_python), env.get('PATH', '')])
+            argv = ['bash'] + argv
+        else:
+            argv = [args.reference_python, osp.join(tree, argv[0])
+                    ] + argv[1:]
+        proc = subprocess.run(argv,
                               cwd=data_dir,
                               env=env,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT,
                               text=True)
         # the scripts print a failed sample or a worker's traceback and
-        # score it 0
+        # score it 0 (a failed judge call: 'error. model generation
+        # failed.')
         if proc.returncode != 0 or any(
                 m in proc.stdout
-                for m in ('Traceback', 'Inference failed', 'error:')):
+                for m in ('Traceback', 'Inference failed', 'error:',
+                          'generation failed', '####error num')):
             raise RuntimeError(f'{family.name}: {" ".join(argv)} failed:\n'
                                f'{proc.stdout[-4000:]}')
     with open(record) as f:
@@ -124,18 +147,34 @@ def run_reference(args, tree: str, family: fams.Family, data_dir: str,
 def record_family(args, tree: str, family: fams.Family, work: str,
                   model: str) -> Dict:
     """Writes the family's data, runs the reference and returns the
-    fixture entry."""
+    fixture entry (a judged family's with ``judge``: the reference's
+    ``system.txt`` and the request bodies its judge script sent)."""
     data_dir = osp.join(work, family.name)
     write_family(family, data_dir, args.seed)
     digest = data_digest(data_dir)
-    calls = run_reference(args, tree, family, data_dir, model)
+    judge = None
+    if family.judge:
+        with running_stub() as stub:
+            calls = run_reference(args, tree, family, data_dir, model,
+                                  stub.base_url)
+            requests = list(stub.requests)
+        if len(requests) != len(calls):
+            raise RuntimeError(f'{family.name}: {len(calls)} samples but '
+                               f'{len(requests)} judge requests')
+        with open(osp.join(tree, JUDGE_PROMPT), encoding='utf-8') as f:
+            judge = dict(system_prompt=f.read(), requests=requests)
+    else:
+        calls = run_reference(args, tree, family, data_dir, model)
     table = {}
     files = family.metrics_file or ()
     for name in [files] if isinstance(files, str) else files:
         with open(osp.join(data_dir, 'pred', name)) as f:
             table.update(fams.read_metrics(f.read()))
-    return dict(family=family.name, config=family.config,
-                data_digest=digest, calls=calls, metrics=table)
+    entry = dict(family=family.name, config=family.config,
+                 data_digest=digest, calls=calls, metrics=table)
+    if judge is not None:
+        entry['judge'] = judge
+    return entry
 
 
 def main() -> None:

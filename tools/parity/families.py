@@ -36,6 +36,10 @@ class Family:
         metrics_file (str | tuple, optional): File(s) of the reference's
             table, relative to the prediction folder; None for a benchmark
             scored by a server (only the samples are compared).
+        judge (bool): Scored by an LLM judge: both sides send their
+            requests to :mod:`judge_stub` (``{judge_url}``, with the
+            reference's ``system.txt`` in ``{judge_prompt_file}`` for ours)
+            and the request bodies are compared too.
     """
     name: str
     writer: Callable
@@ -47,6 +51,7 @@ class Family:
     writer_kwargs: Dict[str, str] = field(default_factory=dict)
     metric_scale: float = 1.0
     task_prefix: str = ''
+    judge: bool = False
 
 
 def _infer_seg(dataset: str, split: str) -> List[str]:
@@ -225,6 +230,31 @@ FAMILIES += [
         metrics_file=('metrics.log', 'metrics_pixelqa.log'),
         task_prefix='pixelqa')
     for kind in ('point', 'box')
+]
+
+#: VideoRefer-Bench-D's judge scores (``3.analyze_score.py``).
+JUDGE_METRICS = {
+    f'videorefer_d/{name}': f'{name}/score'
+    for name in ('Subject Correspondence', 'Appearance Description',
+                 'Temporal Description', 'Hallucination Detection', 'All')
+}
+
+FAMILIES += [
+    Family(
+        'videorefer_bench_d',
+        datagen.write_videorefer_bench_d,
+        [[
+            'unipixel/eval/infer_videorefer_d.py', '--dataset',
+            'videorefer_bench_d', '--split', 'test', '--model_path',
+            '{model}', '--res_pred_path', '{pred}'
+        ], ['unipixel/eval/eval_videorefer_d.sh', '{pred}']],
+        'videorefer_bench_d.py',
+        ['test_dataloader.dataset.data_root={data_root}',
+         'test_evaluator.0.judge.base_url={judge_url}',
+         'test_evaluator.0.system_prompt_file={judge_prompt_file}'],
+        JUDGE_METRICS,
+        metrics_file='gpt4o_mini_score.json',
+        judge=True),
 ]
 
 FAMILY_BY_NAME = {f.name: f for f in FAMILIES}

@@ -44,7 +44,10 @@ def _error_text(err: urllib.error.HTTPError) -> str:
 class OpenAIChatClient:
     """Send chat messages to ``<base_url>/chat/completions`` and return text.
 
-    The sampling settings default to those of the VideoRefer-Bench-D judge.
+    The request body holds the options of the VideoRefer-Bench-D judge
+    script (``1.eval_gpt_4o_mini.py``): ``temperature``, ``max_tokens``,
+    ``top_p``, ``frequency_penalty=0``, ``presence_penalty=0`` and
+    ``stop=None`` (sent as ``null``, as its ``openai`` client sends it).
     A request that fails on the network, with a malformed or empty reply or
     with HTTP 408, 409, 429 or 5xx is tried again after ``retry_interval``
     seconds, doubled at each retry. Other HTTP errors are not retried: 401,
@@ -90,7 +93,8 @@ class OpenAIChatClient:
             max_tokens=max_tokens,
             top_p=top_p,
             frequency_penalty=0,
-            presence_penalty=0)
+            presence_penalty=0,
+            stop=None)
 
     def chat(self, messages: List[dict]) -> Optional[str]:
         """Ask for one completion, retrying as described above.

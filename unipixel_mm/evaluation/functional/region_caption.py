@@ -43,6 +43,9 @@ def build_judge_messages(caption: str, prediction: str,
                          system_prompt: str) -> List[dict]:
     """Chat messages asking the judge to score one predicted caption.
 
+    As ``1.eval_gpt_4o_mini.py`` sends them: each message's content is a
+    list holding one ``{'type': 'text', 'text': ...}`` part.
+
     Args:
         caption (str): The reference description.
         prediction (str): The model's description.
@@ -55,13 +58,17 @@ def build_judge_messages(caption: str, prediction: str,
     question = (f'##Correct answer: {caption}\n'
                 f'##Predicted answer: {prediction}\n')
     return [
-        dict(role='system', content=system_prompt),
-        dict(role='user', content=question),
+        dict(role='system', content=[dict(type='text', text=system_prompt)]),
+        dict(role='user', content=[dict(type='text', text=question)]),
     ]
 
 
 def parse_judge_reply(reply: str) -> Dict[str, float]:
     """Scores per dimension found in a judge reply.
+
+    As ``2.extract_re.py``: every ``<n>. <name>: <number>`` line counts; a
+    reply with a malformed number (e.g. ``'5..'``) counts for nothing (the
+    reference drops the whole reply).
 
     Args:
         reply (str): The judge's answer, with lines such as
@@ -69,14 +76,15 @@ def parse_judge_reply(reply: str) -> Dict[str, float]:
 
     Returns:
         dict[str, float]: Dimension name to score, for every scored line
-        (names are kept as written, so unknown ones are kept too).
+        (names are kept as written, so unknown ones are kept too); empty
+        for a reply with a malformed number.
     """
     scores = {}
     for name, value in _SCORE_LINE.findall(reply):
         try:
             scores[name] = float(value)
-        except ValueError:  # e.g. a trailing '.' read as '5..'
-            continue
+        except ValueError:
+            return {}
     return scores
 
 
