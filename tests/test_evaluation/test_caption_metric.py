@@ -90,3 +90,14 @@ def test_caption_metric_with_java(build_metric):
     metrics = metric.evaluate(2)
     assert metrics['d/METEOR'] == pytest.approx(1.0)
     assert metrics['d/CIDEr'] == pytest.approx(10.0)
+
+
+def test_caption_metric_meteor_option(build_metric, monkeypatch):
+    """meteor=False skips the Java process; meteor=True without java stops
+    before any inference."""
+    metric = build_metric(dict(type='CaptionMetric', meteor=False))
+    metric.process(None, [dict(pred_text=c, gt_answer=c) for c in CAPTIONS])
+    assert 'caption/METEOR' not in metric.evaluate(2)
+    monkeypatch.setattr('shutil.which', lambda name: None)
+    with pytest.raises(RuntimeError, match='meteor=True needs java'):
+        build_metric(dict(type='CaptionMetric', meteor=True))

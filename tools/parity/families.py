@@ -251,7 +251,9 @@ FAMILIES += [
         'videorefer_bench_d.py',
         ['test_dataloader.dataset.data_root={data_root}',
          'test_evaluator.0.judge.base_url={judge_url}',
-         'test_evaluator.0.system_prompt_file={judge_prompt_file}'],
+         'test_evaluator.0.system_prompt_file={judge_prompt_file}',
+         # the reference computes no caption scores: no Java start
+         'test_evaluator.1.meteor=False'],
         JUDGE_METRICS,
         metrics_file='gpt4o_mini_score.json',
         judge=True),

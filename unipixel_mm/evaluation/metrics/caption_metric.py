@@ -29,17 +29,24 @@ class CaptionMetric(BaseMetric):
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names. Defaults to
             ``'caption'``.
+        meteor (bool, optional): Compute METEOR (a Java process, seconds
+            to start). Defaults to None: when ``java`` is on the PATH.
     """
 
     default_prefix: Optional[str] = 'caption'
 
     def __init__(self,
                  collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 prefix: Optional[str] = None,
+                 meteor: Optional[bool] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         coco_caption_scorers()  # fails before the inference, not after
-        self.meteor = shutil.which('java') is not None
-        if not self.meteor:
+        java = shutil.which('java') is not None
+        if meteor and not java:
+            raise RuntimeError('CaptionMetric: meteor=True needs java on '
+                               'the PATH')
+        self.meteor = java if meteor is None else meteor
+        if meteor is None and not java:
             print_log(
                 'CaptionMetric: no java on the PATH, METEOR is skipped.',
                 logger='current',
