@@ -172,5 +172,6 @@ def compare_judge_requests(ref: List[dict], ours: List[dict]) -> List[str]:
                            f"reference's (ours {o[key]!r})")
             elif r[key] != o[key]:
                 bad.append(f'judge request {i}: {key!r} differs: reference '
-                           f'{str(r[key])[:300]!r}, ours {str(o[key])[:300]!r}')
+                           f'{str(r[key])[:300]!r}, '
+                           f'ours {str(o[key])[:300]!r}')
     return bad

@@ -536,8 +536,8 @@ def write_videorefer_bench_d(root: str,
     """
     data_root = 'data/videorefer/VideoRefer-Bench'
     entries = []
-    for video, num_frames, step, moving in (('panda_a.mp4', 20, 2, True),
-                                             ('panda_b.mp4', 7, 1, False)):
+    videos = [('panda_a.mp4', 20, 2, True), ('panda_b.mp4', 7, 1, False)]
+    for video, num_frames, step, moving in videos:
         frames, masks = moving_scene(rng, (48, 64), num_frames)
         if not moving:
             frames, masks = frames[:1].repeat(num_frames, 0), masks[:1].repeat(
