@@ -24,6 +24,8 @@ sys.path.insert(0, ROOT)
 from tools.parity.checkpoint import build_parity_checkpoint  # noqa: E402
 from tools.parity.compare import compare_family  # noqa: E402
 from tools.parity.compare import compare_judge_requests  # noqa: E402
+from tools.parity.compare import compare_pred_files  # noqa: E402
+from tools.parity.compare import read_pred_pngs  # noqa: E402
 from tools.parity.data import data_digest, write_family  # noqa: E402
 from tools.parity.families import FAMILY_BY_NAME  # noqa: E402
 from tools.parity.families import metric_names  # noqa: E402
@@ -99,6 +101,11 @@ def test_family_matches_reference(name, model_dir, tmp_path, monkeypatch):
                                            stub.requests)
     else:
         calls, metrics = _run(name, model_dir, tmp_path, entry['data_digest'])
+    if family.metrics_file is None:  # the submission's mask PNGs
+        assert entry['pred_files'], 'the fixture recorded no PNG'
+        problems += compare_pred_files(
+            entry['pred_files'],
+            read_pred_pngs(str(tmp_path / 'work/submission/Annotations')))
     problems += compare_family(entry, calls, metrics,
                                metric_names(family, entry['metrics']),
                                family.metric_scale)

@@ -1,5 +1,7 @@
 """Checks our recorded run of a family against the reference's fixture."""
 import math
+import os
+import os.path as osp
 from typing import Dict, List
 
 import numpy as np
@@ -174,4 +176,54 @@ def compare_judge_requests(ref: List[dict], ours: List[dict]) -> List[str]:
                 bad.append(f'judge request {i}: {key!r} differs: reference '
                            f'{str(r[key])[:300]!r}, '
                            f'ours {str(o[key])[:300]!r}')
+    return bad
+
+
+def read_pred_pngs(root: str) -> Dict[str, dict]:
+    """The mask PNGs under ``root`` (a submission's ``<video>/<expression>/
+    <frame>.png``).
+
+    Returns:
+        dict: relative path -> ``dict(values=[...], rle=...)``: the pixel
+        values present and the COCO RLE of the pixels above 0.
+    """
+    from PIL import Image
+    from pycocotools import mask as mask_utils
+    out = {}
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith('.png'):
+                continue
+            path = osp.join(folder, name)
+            pixels = np.asarray(Image.open(path))
+            rle = mask_utils.encode(
+                np.asfortranarray((pixels > 0).astype(np.uint8)))
+            out[osp.relpath(path, root).replace(os.sep, '/')] = dict(
+                values=sorted(int(v) for v in np.unique(pixels)),
+                rle=dict(size=rle['size'], counts=rle['counts'].decode()))
+    return out
+
+
+def compare_pred_files(ref: Dict[str, dict],
+                       ours: Dict[str, dict]) -> List[str]:
+    """Differences of the written mask PNGs: the same files, the same pixel
+    values, per expression IoU >= :data:`MIN_IOU`."""
+    bad = []
+    if sorted(ref) != sorted(ours):
+        missing = sorted(set(ref) - set(ours))[:5]
+        extra = sorted(set(ours) - set(ref))[:5]
+        bad.append(f'prediction files differ: {len(ref)} reference, '
+                   f'{len(ours)} ours; missing {missing}, extra {extra}')
+    by_exp: Dict[str, List[str]] = {}
+    for path in sorted(set(ref) & set(ours)):
+        by_exp.setdefault(osp.dirname(path), []).append(path)
+        if ref[path]['values'] != ours[path]['values']:
+            bad.append(f'{path}: pixel values {ours[path]["values"]}, '
+                       f'reference {ref[path]["values"]}')
+    for exp, paths in by_exp.items():
+        iou = masklet_iou([ref[p]['rle'] for p in paths],
+                          [ours[p]['rle'] for p in paths])
+        if iou < MIN_IOU:
+            bad.append(f'{exp}: written masks IoU {iou:.4f}')
     return bad

@@ -268,6 +268,28 @@ def write_mevis_valid_u(root: str,
     return dict(data_root=data_root)
 
 
+def write_mevis_valid(root: str,
+                      rng: np.random.Generator) -> Dict[str, str]:
+    """MeViS valid (``data/mevis/valid``, no masks released): two clips of
+    4 and 3 frames, two expressions each (``exp`` only, as released).
+
+    Returns:
+        dict: ``data_root``.
+    """
+    data_root = 'data/mevis/valid'
+    meta = {}
+    for vid, num_frames in (('m0e1', 4), ('3fa2', 3)):
+        frames, _ = moving_scene(rng, (40, 48), num_frames)
+        names = _write_video_frames(
+            osp.join(root, data_root, 'JPEGImages', vid), frames)
+        meta[vid] = dict(frames=names, expressions={
+            str(e): dict(exp=phrase(rng)) for e in range(2)
+        })
+    _dump(dict(videos=meta),
+          osp.join(root, data_root, 'meta_expressions.json'))
+    return dict(data_root=data_root)
+
+
 def write_ref_davis17(root: str, rng: np.random.Generator) -> Dict[str, str]:
     """Ref-DAVIS17 valid (``data/ref_davis17``): two clips, and
     ``valid/mask_dict.pkl`` keyed by the running index over the sorted

@@ -37,6 +37,7 @@ if ROOT not in sys.path:
 
 from tools.parity import checkpoint as ckpt  # noqa: E402
 from tools.parity import families as fams  # noqa: E402
+from tools.parity.compare import read_pred_pngs  # noqa: E402
 from tools.parity.data import data_digest, write_family  # noqa: E402
 from tools.parity.judge_stub import running_stub  # noqa: E402
 
@@ -174,6 +175,8 @@ def record_family(args, tree: str, family: fams.Family, work: str,
                  data_digest=digest, calls=calls, metrics=table)
     if judge is not None:
         entry['judge'] = judge
+    if family.metrics_file is None:  # scored by a server: the files sent
+        entry['pred_files'] = read_pred_pngs(osp.join(data_dir, 'pred'))
     return entry
 
 

@@ -35,7 +35,9 @@ class Family:
             row of the reference's table.
         metrics_file (str | tuple, optional): File(s) of the reference's
             table, relative to the prediction folder; None for a benchmark
-            scored by a server (only the samples are compared).
+            scored by a server: the samples and the written mask PNGs
+            (``<video>/<expression>/<frame>.png``, ours in
+            ``{work_dir}/submission/Annotations``) are compared.
         judge (bool): Scored by an LLM judge: both sides send their
             requests to :mod:`judge_stub` (``{judge_url}``, with the
             reference's ``system.txt`` in ``{judge_prompt_file}`` for ours)
@@ -157,6 +159,14 @@ FAMILIES += [
         datagen.write_ref_youtube_vos,
         [_infer_seg('ref_youtube_vos', 'valid')],
         'ref_youtube_vos.py',
+        ['test_dataloader.dataset.data_root={data_root}',
+         'test_evaluator.out_dir={work_dir}/submission'],
+        metrics_file=None),
+    Family(
+        'mevis_valid',
+        datagen.write_mevis_valid,
+        [_infer_seg('mevis', 'valid')],
+        'mevis_valid.py',
         ['test_dataloader.dataset.data_root={data_root}',
          'test_evaluator.out_dir={work_dir}/submission'],
         metrics_file=None),
