@@ -30,7 +30,7 @@ from tools.parity.data import data_digest, write_family  # noqa: E402
 from tools.parity.families import FAMILY_BY_NAME  # noqa: E402
 from tools.parity.families import metric_names  # noqa: E402
 from tools.parity.judge_stub import running_stub  # noqa: E402
-from tools.parity.ours import run_ours  # noqa: E402
+from tools.parity.ours import prompt_kinds, run_ours  # noqa: E402
 
 mask_utils = pytest.importorskip('pycocotools.mask')
 
@@ -78,9 +78,12 @@ def _run(name, model_dir, tmp_path, digest=None, judge=None):
         values['judge_prompt_file'] = str(tmp_path / 'system.txt')
         (tmp_path / 'system.txt').write_text(
             _entry(name)['judge']['system_prompt'], encoding='utf-8')
+    kinds = None
+    if family.recorded_draws:  # the reference's random point / box kinds
+        kinds = prompt_kinds(_entry(name)['calls'])
     return run_ours(family, values, model_dir,
                     osp.join(PARITY, 'sam2_tiny.yaml'),
-                    str(tmp_path / 'work'))
+                    str(tmp_path / 'work'), prompt_kinds=kinds)
 
 
 @pytest.mark.parametrize('name', META['families'])

@@ -510,11 +510,14 @@ def write_videomme(root: str, rng: np.random.Generator) -> Dict[str, str]:
     return dict(data_root=data_root)
 
 
-def write_videorefer_bench_q(root: str,
-                             rng: np.random.Generator) -> Dict[str, str]:
+def write_videorefer_bench_q(
+        root: str,
+        rng: np.random.Generator,
+        num_frames: Tuple[int, int] = (40, 10)) -> Dict[str, str]:
     """VideoRefer-Bench-Q (``data/videorefer/VideoRefer-Bench``): two mp4
-    videos; one question about two objects annotated on 20 of 40 frames (16
-    sampled, the question's frame kept), one about one object on 5 frames.
+    videos; one question about two objects annotated on every other frame
+    (by default 20 of 40 frames: 16 sampled, the question's frame kept), one
+    about one object (5 of 10 frames).
 
     Returns:
         dict: ``data_root``.
@@ -522,8 +525,8 @@ def write_videorefer_bench_q(root: str,
     data_root = 'data/videorefer/VideoRefer-Bench'
     questions = []
     for video, num_frames, step, objs, qtype in (
-            ('mevis_a.mp4', 40, 2, 2, 'Relationship Questions'),
-            ('davis_b.mp4', 10, 2, 1, 'Basic Questions')):
+            ('mevis_a.mp4', num_frames[0], 2, 2, 'Relationship Questions'),
+            ('davis_b.mp4', num_frames[1], 2, 1, 'Basic Questions')):
         frames, masks = moving_scene(rng, (48, 64), num_frames)
         write_video(osp.join(root, data_root, 'videos', video), frames, 8)
         annotated = list(range(1, num_frames, step))

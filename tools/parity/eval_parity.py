@@ -109,6 +109,8 @@ def run_reference(args, tree: str, family: fams.Family, data_dir: str,
         os.environ,
         PYTHONPATH=os.pathsep.join(paths),
         UNIPIXEL_PARITY_RECORD=record,
+        # Python's random, unseeded in the scripts (PixelQA mix)
+        UNIPIXEL_PARITY_RANDOM_SEED=str(args.seed),
         CUDA_VISIBLE_DEVICES='',
         OMP_NUM_THREADS='1')
     if judge_url:

@@ -42,6 +42,10 @@ class Family:
             requests to :mod:`judge_stub` (``{judge_url}``, with the
             reference's ``system.txt`` in ``{judge_prompt_file}`` for ours)
             and the request bodies are compared too.
+        recorded_draws (bool): The reference draws the prompt kind of each
+            object (PixelQA ``mix``, Python's ``random``, seeded by the
+            harness): our run is given the recorded kinds (the
+            ``point_labels`` of each call) instead of drawing its own.
     """
     name: str
     writer: Callable
@@ -54,6 +58,7 @@ class Family:
     metric_scale: float = 1.0
     task_prefix: str = ''
     judge: bool = False
+    recorded_draws: bool = False
 
 
 def _infer_seg(dataset: str, split: str) -> List[str]:
@@ -234,12 +239,15 @@ FAMILIES += [
             '--model_path', '{model}', '--res_pred_path', '{pred}'
         ], ['unipixel/eval/eval_general.py', '{pred}'],
          ['unipixel/eval/eval_pixelqa.py', '{pred}']],
-        f'pixelqa_{kind}.py',
+        f'pixelqa_{kind}.py' if kind != 'mix' else 'pixelqa.py',
         ['test_dataloader.dataset.data_root={data_root}'],
         PIXELQA_METRICS,
         metrics_file=('metrics.log', 'metrics_pixelqa.log'),
-        task_prefix='pixelqa')
-    for kind in ('point', 'box')
+        task_prefix='pixelqa',
+        # mix: fewer frames (the test's time), two objects still
+        writer_kwargs=dict(num_frames=(16, 6)) if kind == 'mix' else {},
+        recorded_draws=kind == 'mix')
+    for kind in ('point', 'box', 'mix')
 ]
 
 #: VideoRefer-Bench-D's judge scores (``3.analyze_score.py``).

@@ -4,8 +4,8 @@ data with the harness checkpoint, recording every generation call like
 import importlib.util
 import os.path as osp
 import sys
-from contextlib import contextmanager
-from typing import Dict, List, Sequence, Tuple
+from contextlib import ExitStack, contextmanager
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -99,6 +99,46 @@ def recording(calls: List[dict]):
         UniPixel.generate = generate
 
 
+def prompt_kinds(calls: List[dict]) -> List[List[str]]:
+    """The point / box kind of each object, per call that gave prompts
+    (the labels of a point are 1, of a box's corners 2 and 3)."""
+    kinds = []
+    for call in calls:
+        labels = call.get('point_labels')
+        if labels is None:
+            continue
+        kinds.append([
+            'point' if 1 in np.asarray(obj).reshape(-1).tolist() else 'box'
+            for obj in labels[0]
+        ])
+    return kinds
+
+
+@contextmanager
+def given_prompt_kinds(kinds: List[List[str]]):
+    """``SamplePrompts`` takes the prompt kinds of each sample in turn from
+    ``kinds`` (the reference's recorded draws) instead of drawing them."""
+    from unipixel_mm.datasets.transforms import SamplePrompts
+    draw = SamplePrompts.__dict__['_kinds']
+    queue = list(kinds)
+
+    def recorded(prompt_type, num_objs):
+        if not queue:
+            raise RuntimeError('more samples than recorded prompt kinds')
+        given = queue.pop(0)
+        if len(given) != num_objs:
+            raise RuntimeError(f'{num_objs} objects, recorded kinds {given}')
+        return given
+
+    SamplePrompts._kinds = staticmethod(recorded)
+    try:
+        yield
+    finally:
+        SamplePrompts._kinds = draw
+    if queue:
+        raise RuntimeError(f'{len(queue)} recorded prompt kinds not used')
+
+
 def _attended(inputs: dict, b: int) -> List[int]:
     """The prompt ids of sample ``b`` without padding."""
     ids = inputs['input_ids'][b]
@@ -122,7 +162,8 @@ def run_ours(family,
              model_dir: str,
              sam2_yaml: str,
              work_dir: str,
-             extra_args: Sequence[str] = ()
+             extra_args: Sequence[str] = (),
+             prompt_kinds: Optional[List[List[str]]] = None
              ) -> Tuple[List[dict], Dict[str, float]]:
     """Runs ``tools/test.py`` on one family's data in this process.
 
@@ -134,6 +175,8 @@ def run_ours(family,
         work_dir (str): Work directory of the run.
         extra_args (Sequence[str]): More arguments of ``tools/test.py``
             (such as ``--out``).
+        prompt_kinds (list[list[str]], optional): The point / box kind of
+            each object per sample, see :func:`given_prompt_kinds`.
 
     Returns:
         tuple: the recorded calls and the metrics.
@@ -158,7 +201,10 @@ def run_ours(family,
     finally:
         sys.argv = old_argv
     calls: List[dict] = []
-    with recording(calls):
+    with ExitStack() as stack:
+        stack.enter_context(recording(calls))
+        if prompt_kinds is not None:
+            stack.enter_context(given_prompt_kinds(prompt_kinds))
         metrics = tool.test(args)
     return calls, metrics
 

@@ -14,7 +14,11 @@ reference's files:
   (VideoRefer, PixelQA: among the annotated frames), the prompt ids, the
   vision grid and fps, checksums of the pixel values and SAM2 frames, the
   visual prompts, the generation options, the new token ids and the first
-  object of every ``<|seg|>`` masklet as COCO RLEs.
+  object of every ``<|seg|>`` masklet as COCO RLEs;
+- with ``$UNIPIXEL_PARITY_RANDOM_SEED`` seeds Python's ``random``, which
+  the scripts never seed (PixelQA ``mix`` draws which objects get points
+  with it), so a run is repeatable; the draws are recorded (the
+  ``point_labels`` of each call).
 """
 import functools
 import json
@@ -166,3 +170,6 @@ def _plain(value):
 
 if os.environ.get('UNIPIXEL_PARITY_RECORD'):
     _install(os.environ['UNIPIXEL_PARITY_RECORD'])
+if os.environ.get('UNIPIXEL_PARITY_RANDOM_SEED'):
+    import random
+    random.seed(int(os.environ['UNIPIXEL_PARITY_RANDOM_SEED']))
