@@ -152,6 +152,44 @@ def test_compare_finds_differences():
     assert sum(p.startswith('metric') for p in problems) == len(names)
 
 
+def test_compare_judge_requests_and_files_find_differences():
+    """A judge request with another option or message layout, and a
+    submission with a missing, a 0/1 or a changed mask PNG, are
+    reported."""
+    requests = _entry('videorefer_bench_d')['judge']['requests']
+    assert compare_judge_requests(requests, copy.deepcopy(requests)) == []
+    ours = copy.deepcopy(requests)
+    ours[0]['temperature'] = 0.2
+    ours[1]['messages'][1]['content'] = ours[1]['messages'][1]['content'][
+        0]['text']
+    del ours[1]['stop']
+    text = '\n'.join(compare_judge_requests(requests, ours))
+    assert "request 0: 'temperature' differs" in text
+    assert "request 1: 'messages' differs" in text
+    assert "request 1: 'stop' missing" in text
+    assert compare_judge_requests(requests, ours[:1])[0] == (
+        '2 reference judge requests, 1 ours')
+
+    files = _entry('mevis_valid')['pred_files']
+    assert compare_pred_files(files, copy.deepcopy(files)) == []
+    ours = copy.deepcopy(files)
+    paths = sorted(files)
+    del ours[paths[0]]
+    ours[paths[1]]['values'] = [0, 1]
+    exp = osp.dirname(paths[-1])
+    for path in paths:  # the complement: IoU 0 whatever the masks
+        if osp.dirname(path) == exp:
+            rle = dict(ours[path]['rle'])
+            mask = mask_utils.decode(dict(rle, counts=rle['counts'].encode()))
+            flipped = mask_utils.encode(np.asfortranarray(1 - mask))
+            ours[path]['rle'] = dict(size=rle['size'],
+                                     counts=flipped['counts'].decode())
+    text = '\n'.join(compare_pred_files(files, ours))
+    assert f"missing ['{paths[0]}']" in text
+    assert f'{paths[1]}: pixel values [0, 1]' in text
+    assert f'{exp}: written masks IoU 0.0000' in text
+
+
 def _drop_anno_ids(root):
     """MeViS expressions in another layout (Ref-YouTube-VOS': no
     ``anno_id``)."""
