@@ -10,7 +10,15 @@ official-format checkpoint of :mod:`checkpoint` (on the CPU, through
 - ``<family>.json``: per sample the model inputs (frame files, pixel
   budgets, prompt ids, grid, fps, checksums of the pixel values and SAM2
   frames, visual prompts, generation options), the new token ids, the
-  masks (COCO RLE) and the reference's metric table.
+  masks (COCO RLE) and the reference's metric table; for a server-scored
+  benchmark the mask PNGs written (``pred_files``); for VideoRefer-Bench-D
+  the judge's ``system.txt`` and request bodies (``judge``), sent to the
+  local endpoint of :mod:`judge_stub` (the judge scripts need the
+  ``openai`` package in the reference Python: ``pip install
+  openai==1.99.1``, the version the reference pins).
+
+The reference's Python ``random`` is seeded with ``--seed`` (PixelQA
+``mix`` draws its prompt kinds with it).
 
 ``tests/test_tools/test_eval_parity.py`` regenerates the same data from the
 seed and checks ``tools/test.py`` against it.
@@ -157,6 +165,13 @@ def record_family(args, tree: str, family: fams.Family, work: str,
     digest = data_digest(data_dir)
     judge = None
     if family.judge:
+        if subprocess.run([args.reference_python, '-c', 'import openai'],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            raise SystemExit(
+                f'error: {family.name}: the reference\'s judge scripts need '
+                f'the openai package in {args.reference_python} (pip '
+                'install openai==1.99.1, the version the reference pins)')
         with running_stub() as stub:
             calls = run_reference(args, tree, family, data_dir, model,
                                   stub.base_url)

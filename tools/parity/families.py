@@ -259,14 +259,14 @@ JUDGE_METRICS = {
 
 FAMILIES += [
     Family(
-        'videorefer_bench_d',
+        f'videorefer_bench_d{suffix}',
         datagen.write_videorefer_bench_d,
         [[
             'unipixel/eval/infer_videorefer_d.py', '--dataset',
             'videorefer_bench_d', '--split', 'test', '--model_path',
             '{model}', '--res_pred_path', '{pred}'
-        ], ['unipixel/eval/eval_videorefer_d.sh', '{pred}']],
-        'videorefer_bench_d.py',
+        ] + flags, ['unipixel/eval/eval_videorefer_d.sh', '{pred}']],
+        f'videorefer_bench_d{suffix}.py',
         ['test_dataloader.dataset.data_root={data_root}',
          'test_evaluator.0.judge.base_url={judge_url}',
          'test_evaluator.0.system_prompt_file={judge_prompt_file}',
@@ -274,7 +274,8 @@ FAMILIES += [
          'test_evaluator.1.meteor=False'],
         JUDGE_METRICS,
         metrics_file='gpt4o_mini_score.json',
-        judge=True),
+        judge=True)
+    for suffix, flags in (('', []), ('_single', ['--single_frame_mode']))
 ]
 
 FAMILY_BY_NAME = {f.name: f for f in FAMILIES}
