@@ -95,6 +95,11 @@ def compare_call(i: int, ref: dict, ours: dict) -> List[str]:
         check('SAM2 frames', _close_stats(ref['frames'],
                                           ours.get('frames', [[]])),
               ref['frames'], ours.get('frames'))
+    if 'refer_mask' in ref:  # a mask prompt (VideoRefer, PixelQA)
+        check('mask prompt',
+              _close_stats(ref['refer_mask'][0],
+                           ours.get('refer_mask', [[[]]])[0]),
+              ref['refer_mask'], ours.get('refer_mask'))
     if 'frame_size' in ref:
         check('frame size', ref['frame_size'][0] == ours['frame_size'],
               ref['frame_size'][0], ours['frame_size'])

@@ -87,6 +87,11 @@ def recording(calls: List[dict]):
                     inputs['pixel_values_videos'])
             if inputs.get('frames') is not None:
                 entry['frames'] = _stats(inputs['frames'][b])
+            prompt_masks = data_samples[b].get(
+                'prompt_masks') if data_samples else None
+            if prompt_masks is not None and prompt_masks.size(1) > 0:
+                # the mask prompt on the merged vision-token grid
+                entry['refer_mask'] = [_stats(prompt_masks)]
             calls.append(entry)
         return results
 
