@@ -38,7 +38,12 @@ def test_video_with_box_and_batched_requests(inferencer):
         InferenceRequest(_image(9), 'What is here?'),
     ]
     first, second = inferencer(requests)
+    # the data sets' test pipeline with the inferencer's frame sampling:
     # 4 frames are sampled and the prompted frame 6 is among them
+    assert [type(t).__name__ for t in inferencer.pipeline.transforms] == [
+        'LoadFrames', 'LoadObjectMasks', 'QwenVideoProcess', 'SAM2Resize',
+        'SamplePrompts', 'FormatConversation', 'PackUniPixelInputs'
+    ]
     assert first.frame_inds == [0, 2, 4, 6]
     assert first.masks.shape == (2, 4, 60, 70)
     assert first.prompts['boxes'] == [(5, 5, 40, 50, 0, 3)]
@@ -58,6 +63,7 @@ def test_segment_first_answers_with_the_masks(inferencer):
     the memory of the answer."""
     frames = np.stack([_image(i) for i in range(4)])
     model = inferencer.model
+    attributes = dict(vars(model))
     calls = []
     hook = model.vision_tokenizer.register_forward_hook(
         lambda *args: calls.append(1))
@@ -71,7 +77,10 @@ def test_segment_first_answers_with_the_masks(inferencer):
     finally:
         hook.remove()
     assert len(calls) == 1  # the frames are encoded once for both passes
-    assert model.processor_cfg is None  # the inferencer leaves the model be
+    # the inferencer leaves the model be
+    assert model.processor_cfg is None
+    assert vars(model).keys() == attributes.keys() and all(
+        vars(model)[k] is v for k, v in attributes.items())
     assert result.masks.shape == (2, 4, 60, 70)
     assert result.scores.shape == (2, 4)
     assert isinstance(result.text, str)
