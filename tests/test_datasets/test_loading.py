@@ -78,7 +78,11 @@ def test_load_frames_from_memory_image_folder_and_list(tmp_path):
     out = LoadFrames(num_frames=3)(dict(video_path=str(folder)))
     assert out['frame_inds'] == [0, 5, 10]
     assert out['frames'][:, 0, 0, 0].tolist() == [0, 50, 100]
-    out = LoadFrames()(dict(video_path=str(folder), frame_ids=[2, 4]))
+    out = LoadFrames()(
+        dict(video_path=str(folder), candidate_frame_inds=[2, 4]))
+    with pytest.warns(DeprecationWarning, match="'frame_ids' is now"):
+        old = LoadFrames()(dict(video_path=str(folder), frame_ids=[2, 4]))
+    assert np.array_equal(old['frames'], out['frames'])
     assert out['frames'][:, 0, 0, 0].tolist() == [20, 40]
 
     paths = [str(folder / f'frame_{i}.png') for i in (1, 3)]

@@ -564,7 +564,7 @@ def _first_frame_size(info: dict) -> Tuple[int, int]:
     if 'frame_paths' in first:
         first['frame_paths'] = first['frame_paths'][:1]
     elif 'video_path' in first:
-        first['frame_ids'] = [0]
+        first['candidate_frame_inds'] = [0]
     return LoadFrames(num_frames=-1)(first)['frame_size']
 
 

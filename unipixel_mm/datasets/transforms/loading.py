@@ -28,6 +28,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 from PIL import Image
 
+from unipixel_mm.deprecation import rename_deprecated_keys
 from unipixel_mm.registry import TRANSFORMS
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -395,11 +396,13 @@ class LoadFrames(BaseTransform):
         - ``img_path`` (str): an image; one frame.
         - ``frame_paths`` (list[str]): the frame files of a video.
         - ``video_path`` (str): a video file or a folder of frame files.
-        - optional ``frame_ids`` (list[int]): with ``video_path``, the video
-          frames that are candidates (the annotated frames); all by default.
+        - optional ``candidate_frame_inds`` (list[int]): with
+          ``video_path``, the video frames that are candidates (the annotated
+          frames); all by default. (``frame_ids``, its name in 0.1, is
+          read with a ``DeprecationWarning``.)
         - optional ``frame_stride`` (int): with ``video_path`` (and no
-          ``frame_ids``), every n-th frame is a candidate (SA-V masklets are
-          annotated on every 4th frame).
+          ``candidate_frame_inds``), every n-th frame is a candidate (SA-V
+          masklets are annotated on every 4th frame).
         - optional ``required_frame`` (int | list[int]): candidates that
           must be sampled (the frames prompts are drawn on); each replaces
           the nearest sampled frame that is not required itself, as the
@@ -470,6 +473,7 @@ class LoadFrames(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Loads the frames; see the class docstring for the keys."""
+        rename_deprecated_keys(results, describe(results))
         if text_only(results):
             return results
         try:
@@ -529,7 +533,7 @@ class LoadFrames(BaseTransform):
 
     @staticmethod
     def _select_ids(items: list, results: dict) -> list:
-        ids = results.get('frame_ids')
+        ids = results.get('candidate_frame_inds')
         if not ids:
             return items[::results.get('frame_stride') or 1]
         if max(ids) >= len(items):
