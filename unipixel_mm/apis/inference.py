@@ -28,7 +28,7 @@ from unipixel_mm.models.checkpoint import (build_from_official,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict,
                                            resolve_model_path)
-from unipixel_mm.registry import MODELS, TRANSFORMS
+from unipixel_mm.registry import INFERENCERS, MODELS, TRANSFORMS
 from unipixel_mm.text import (REF_TOKEN, ConversationFormatter, get_processor,
                               seg_by_id_answer)
 from unipixel_mm.utils import register_all_modules
@@ -209,6 +209,7 @@ def inference_pipeline(processor: Union[str, dict],
     ]
 
 
+@INFERENCERS.register_module()
 class UniPixelInferencer:
     """Run UniPixel on images and videos with text and visual prompts.
 
