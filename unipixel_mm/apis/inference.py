@@ -28,6 +28,7 @@ from unipixel_mm.models.checkpoint import (build_from_official,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict,
                                            resolve_model_path)
+from unipixel_mm.models.pixelqa import generate_answers
 from unipixel_mm.registry import INFERENCERS, MODELS, TRANSFORMS
 from unipixel_mm.text import (REF_TOKEN, ConversationFormatter, get_processor,
                               seg_by_id_answer)
@@ -394,25 +395,20 @@ class UniPixelInferencer:
     def run(self, requests: Sequence[InferenceRequest],
             **generation) -> List[InferenceResult]:
         """Prepare, generate and decode a batch of requests."""
+        memory = [r.segment_first for r in requests]
+        if any(memory) and not all(memory):
+            raise ValueError('Batch segment_first requests separately from '
+                             'the others')
         packed = [self.preprocess(r, i) for i, r in enumerate(requests)]
         data = self.model.data_preprocessor(
             dict(
                 inputs=[p['inputs'] for p in packed],
                 data_samples=[p['data_samples'] for p in packed]),
             training=False)
-        options = dict(self.generation_cfg, **generation)
-        memory = [r.segment_first for r in requests]
-        if any(memory):
-            if not all(memory):
-                raise ValueError('Batch segment_first requests separately '
-                                 'from the others')
-            outputs = self.model.generate_memory_turns(data['inputs'],
-                                                       data['data_samples'],
-                                                       self.formatter,
-                                                       **options)
-        else:
-            outputs = self.model.generate(data['inputs'], data['data_samples'],
-                                          **options)
+        # segment_first requests carry a memory_turn: two passes (PixelQA)
+        outputs = generate_answers(self.model, data['inputs'],
+                                   data['data_samples'], self.formatter,
+                                   **dict(self.generation_cfg, **generation))
         tokenizer = self.processor.tokenizer
         results = []
         for p, out in zip(packed, outputs):

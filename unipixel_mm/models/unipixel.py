@@ -15,7 +15,8 @@ from .checkpoint.partial import load_partial_checkpoints
 from .checkpoint.weight_names import checkpoint_weight_names
 from .generation import GenerationResult, generate
 from .llm.qwen_llm_head import LLMOutput
-from .pixelqa import generate_memory_turns, memory_turn_inputs
+from .pixelqa import (generate_answers, generate_memory_turns,
+                      memory_turn_inputs)
 from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
                              set_trainable)
@@ -581,16 +582,8 @@ class UniPixel(BaseModel):
             data_samples = [
                 PixelDataSample() for _ in range(inputs['input_ids'].size(0))
             ]
-        with_memory = [s.get('memory_turn') is not None for s in data_samples]
-        if any(with_memory):
-            if not all(with_memory):
-                raise ValueError(
-                    'A batch mixes samples with a memory_turn (PixelQA) and '
-                    'samples without; batch them separately')
-            results = self.generate_memory_turns(inputs, data_samples)
-        else:
-            results = self.generate(inputs, data_samples,
-                                    **self.generation_cfg)
+        results = generate_answers(self, inputs, data_samples,
+                                   **self.generation_cfg)
         for sample, result in zip(data_samples, results):
             sample.pred_ids = result.ids
             sample.pred_masks = list(result.masks)
