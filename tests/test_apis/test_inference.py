@@ -5,9 +5,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from parity_fixture import parity_fixture_files
 
-from unipixel_mm.apis import InferenceRequest
+from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
 from unipixel_mm.apis.cli import main as cli_main
 from unipixel_mm.visualization import blend
 
@@ -56,6 +57,31 @@ def test_mask_prompt(inferencer):
     result = inferencer(np.stack([_image(1), _image(2)]), 'What is [0]?',
                         masks=[(mask, 1)])
     assert result.frame_inds == [0, 1]
+
+
+def test_a_config_test_pipeline(inferencer, processor_dir):
+    """A config's pipeline in place of the inferencer's: the tiny config's
+    validation pipeline loads every frame (no sampling) and packs the
+    original-size masks too."""
+    cfg = Config.fromfile('configs/unipixel_tiny_synthetic.py')
+    pipeline = [
+        dict(step, processor=processor_dir) if 'processor' in step else step
+        for step in cfg.val_pipeline
+    ]
+    custom = UniPixelInferencer(
+        inferencer.model,
+        processor=processor_dir,
+        generation_cfg=dict(max_new_tokens=1),
+        pipeline=pipeline)
+    video = np.stack([_image(i) for i in range(6)])
+    packed = custom.preprocess(
+        InferenceRequest(video, 'Track <|ref|> <|seg|>', points=[(5, 5, 4)]),
+        0)
+    assert packed['frame_inds'] == list(range(6))
+    assert packed['prompts']['points'] == [(5, 5, 0, 4)]
+    # SAM2 at the config's 128 px; the keep_ori_masks step's (empty) masks
+    assert packed['inputs']['frames'].shape == (6, 3, 128, 128)
+    assert packed['data_samples'].gt_masks_ori.shape == (0, 0, 60, 70)
 
 
 def test_segment_first_answers_with_the_masks(inferencer):
