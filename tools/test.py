@@ -29,9 +29,7 @@ from unipixel_mm.engine import build_runner
 from unipixel_mm.models.checkpoint import (OFFICIAL_PRECISION,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict,
-                                           load_generation_config,
-                                           model_cfg_from_official,
-                                           read_official_config,
+                                           official_model_cfg,
                                            resolve_model_path)
 from unipixel_mm.utils import register_all_modules
 
@@ -175,11 +173,9 @@ def official_model(cfg: Config, ckpt_dir: str,
         sam2_config (str, optional): Its SAM2 yaml, if not resolvable from
             its ``config.json``.
     """
-    official = model_cfg_from_official(
-        read_official_config(ckpt_dir),
+    official = official_model_cfg(
+        ckpt_dir,
         sam2_config,
-        eos_token_id=load_generation_config(ckpt_dir).get('eos_token_id'),
-        ckpt_dir=ckpt_dir,
         dtype=cfg.model.get('dtype'),
         precision=cfg.model.get('precision') or OFFICIAL_PRECISION)
     cfg.model = ConfigDict({**cfg.model, **official})

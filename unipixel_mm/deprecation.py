@@ -110,3 +110,38 @@ def alias_moved_modules(parent: str) -> None:
     for old, locations in MOVED_MODULES.items():
         if old.rpartition('.')[0] == parent:
             alias_module(old, locations)
+
+
+#: Keys of data infos and pipeline results that were renamed: old -> new
+#: (``frame_ids`` was a second word for frame indices, next to
+#: ``frame_inds``).
+RENAMED_KEYS: Dict[str, str] = {'frame_ids': 'candidate_frame_inds'}
+
+
+def rename_deprecated_keys(results: dict, where: str = 'sample') -> dict:
+    """Moves the values of renamed keys (:data:`RENAMED_KEYS`) to their new
+    names, with a ``DeprecationWarning`` each.
+
+    Args:
+        results (dict): A data info or pipeline results, changed in place.
+        where (str): The sample's name in the messages.
+
+    Returns:
+        dict: ``results``.
+
+    Raises:
+        ValueError: When a sample holds both an old and its new key.
+    """
+    for old, new in RENAMED_KEYS.items():
+        if old not in results:
+            continue
+        if new in results:
+            raise ValueError(f'{where}: both {old!r} and {new!r} are given; '
+                             f'{old!r} is the deprecated name of {new!r}')
+        warnings.warn(
+            f'{where}: the key {old!r} is now {new!r}; the old name goes in '
+            'the next release',
+            DeprecationWarning,
+            stacklevel=3)
+        results[new] = results.pop(old)
+    return results

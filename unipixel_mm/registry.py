@@ -3,6 +3,14 @@
 Each registry has the scope ``unipixel_mm`` and a lazy ``locations`` list, so a
 config with ``default_scope = 'unipixel_mm'`` finds a component by its type
 name, and ``mmdet.X`` / ``mmseg.X`` reach the other toolkits' registries.
+
+The registries of :data:`BUILT_BY_MMENGINE` hold nothing of ours (but
+``OPTIMIZERS``: DeepSpeed's optimizers once its strategy is built): mmengine's
+runner, strategies and visualizer build from them under the default scope
+(loops, parameter schedulers, optimizers and the optimizer-wrapper
+constructor, the evaluator, visualization back ends, the log processor,
+runners) and find mmengine's own classes through them; without a
+``unipixel_mm`` child each build would warn that the scope has no registry.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -33,6 +41,11 @@ __all__ = [
     'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'METRICS', 'EVALUATOR',
     'VISBACKENDS', 'VISUALIZERS', 'INFERENCERS', 'FUNCTIONS', 'LOG_PROCESSORS'
 ]
+
+#: Child registries kept empty for mmengine's builders (see above).
+BUILT_BY_MMENGINE = ('RUNNERS', 'LOOPS', 'OPTIMIZERS',
+                     'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
+                     'EVALUATOR', 'VISBACKENDS', 'LOG_PROCESSORS')
 
 RUNNERS = Registry(
     'runner', parent=MMENGINE_RUNNERS, locations=['unipixel_mm.engine'])

@@ -7,7 +7,6 @@ data_root = 'data/mevis/valid'
 
 # every frame gets a mask (the evaluation pipeline segments all frames;
 # the LLM sees 16 of them)
-submission_pipeline = _base_.test_pipeline
 test_dataloader = dict(
     **_base_.test_dataloader_cfg,
     dataset=dict(
@@ -17,7 +16,7 @@ test_dataloader = dict(
         mask_file=None,
         data_prefix=dict(img_path='JPEGImages'),
         test_mode=True,
-        pipeline=submission_pipeline))
+        pipeline=_base_.test_pipeline))
 test_evaluator = dict(
     type='VOSSubmissionMetric', out_dir='work_dirs/submissions/mevis_valid')
 val_dataloader = test_dataloader

@@ -12,7 +12,7 @@ test_dataloader = dict(
         mask_file=None,
         data_prefix=dict(img_path='valid/JPEGImages'),
         test_mode=True,
-        pipeline={{_base_.submission_pipeline}}))
+        pipeline={{_base_.test_pipeline}}))
 test_evaluator = dict(out_dir='work_dirs/submissions/ref_youtube_vos')
 val_dataloader = test_dataloader
 val_evaluator = test_evaluator

@@ -5,9 +5,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from parity_fixture import parity_fixture_files
 
-from unipixel_mm.apis import InferenceRequest
+from unipixel_mm.apis import InferenceRequest, UniPixelInferencer
 from unipixel_mm.apis.cli import main as cli_main
 from unipixel_mm.visualization import blend
 
@@ -38,7 +39,12 @@ def test_video_with_box_and_batched_requests(inferencer):
         InferenceRequest(_image(9), 'What is here?'),
     ]
     first, second = inferencer(requests)
+    # the data sets' test pipeline with the inferencer's frame sampling:
     # 4 frames are sampled and the prompted frame 6 is among them
+    assert [type(t).__name__ for t in inferencer.pipeline.transforms] == [
+        'LoadFrames', 'LoadObjectMasks', 'QwenVideoProcess', 'SAM2Resize',
+        'SamplePrompts', 'FormatConversation', 'PackUniPixelInputs'
+    ]
     assert first.frame_inds == [0, 2, 4, 6]
     assert first.masks.shape == (2, 4, 60, 70)
     assert first.prompts['boxes'] == [(5, 5, 40, 50, 0, 3)]
@@ -53,11 +59,37 @@ def test_mask_prompt(inferencer):
     assert result.frame_inds == [0, 1]
 
 
+def test_a_config_test_pipeline(inferencer, processor_dir):
+    """A config's pipeline in place of the inferencer's: the tiny config's
+    validation pipeline loads every frame (no sampling) and packs the
+    original-size masks too."""
+    cfg = Config.fromfile('configs/unipixel_tiny_synthetic.py')
+    pipeline = [
+        dict(step, processor=processor_dir) if 'processor' in step else step
+        for step in cfg.val_pipeline
+    ]
+    custom = UniPixelInferencer(
+        inferencer.model,
+        processor=processor_dir,
+        generation_cfg=dict(max_new_tokens=1),
+        pipeline=pipeline)
+    video = np.stack([_image(i) for i in range(6)])
+    packed = custom.preprocess(
+        InferenceRequest(video, 'Track <|ref|> <|seg|>', points=[(5, 5, 4)]),
+        0)
+    assert packed['frame_inds'] == list(range(6))
+    assert packed['prompts']['points'] == [(5, 5, 0, 4)]
+    # SAM2 at the config's 128 px; the keep_ori_masks step's (empty) masks
+    assert packed['inputs']['frames'].shape == (6, 3, 128, 128)
+    assert packed['data_samples'].gt_masks_ori.shape == (0, 0, 60, 70)
+
+
 def test_segment_first_answers_with_the_masks(inferencer):
     """PixelQA: the prompted objects are segmented first; their masks are
     the memory of the answer."""
     frames = np.stack([_image(i) for i in range(4)])
     model = inferencer.model
+    attributes = dict(vars(model))
     calls = []
     hook = model.vision_tokenizer.register_forward_hook(
         lambda *args: calls.append(1))
@@ -71,7 +103,10 @@ def test_segment_first_answers_with_the_masks(inferencer):
     finally:
         hook.remove()
     assert len(calls) == 1  # the frames are encoded once for both passes
-    assert model.processor_cfg is None  # the inferencer leaves the model be
+    # the inferencer leaves the model be
+    assert model.processor_cfg is None
+    assert vars(model).keys() == attributes.keys() and all(
+        vars(model)[k] is v for k, v in attributes.items())
     assert result.masks.shape == (2, 4, 60, 70)
     assert result.scores.shape == (2, 4)
     assert isinstance(result.text, str)

@@ -24,7 +24,7 @@ def whole_clip_masks(inferencer, frames: np.ndarray, window: int,
     ``window`` frames (sampled as the inferencer samples a clip), SAM2
     tracks every frame from frame 0; (O, T, H, W) masks."""
     model = inferencer.model
-    packed = inferencer._prepare(InferenceRequest(frames[:window], text), 0)
+    packed = inferencer.preprocess(InferenceRequest(frames[:window], text), 0)
     resize = SAM2Resize(model.mask_decoder.image_size)
     packed['inputs']['frames'] = resize(dict(frames=frames))['sam2_frames']
     data = model.data_preprocessor(

@@ -157,5 +157,6 @@ def test_single_frame_configs_build(name, dataset, tmp_path):
     info = DATASETS.build(ds_cfg)[0]
     # candidates: the annotated frames 1 and 2 (indices 0, 1); the prompt
     # only on frame 2, the one the question is asked on
-    assert info['frame_ids'] == [1, 2] and info['required_frame'] == 1
+    assert info['candidate_frame_inds'] == [1, 2]
+    assert info['required_frame'] == 1
     assert info['objects'][0]['masks'] == [[None], [rle]]

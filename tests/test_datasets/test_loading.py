@@ -7,6 +7,7 @@ from PIL import Image
 
 from unipixel_mm.datasets.transforms import LoadFrames, LoadObjectMasks
 from unipixel_mm.datasets.transforms.loading import (decode_mask, has_medium,
+                                                     keep_required,
                                                      list_frame_files,
                                                      resize_masks,
                                                      sample_frame_inds,
@@ -26,6 +27,23 @@ def test_uniform_sampling_matches_the_reference_rule():
             ref = np.arange(0, total, (total - 1) / (num - 1))[:num]
             assert sample_frame_inds(total, num) == ref.round().astype(
                 int).tolist()
+
+
+def test_required_frames_replace_the_nearest_free_frame():
+    # frame 4 replaces 3 (its nearest); 5 is nearest to the required 4 and
+    # so replaces 6, the nearest frame not required
+    assert keep_required([0, 3, 6, 9], 10, 4) == [0, 4, 6, 9]
+    assert keep_required([0, 3, 6, 9], 10, [4, 5]) == [0, 4, 5, 9]
+    assert keep_required([0, 3, 6, 9], 10, [3, 3]) == [0, 3, 6, 9]
+    frames = np.arange(10)[:, None, None, None].repeat(3, -1).astype(np.uint8)
+    out = LoadFrames(num_frames=4)(
+        dict(frames=frames, required_frame=[4, 5]))
+    assert out['frame_inds'] == [0, 4, 5, 9]
+    assert out['frames'][:, 0, 0, 0].tolist() == [0, 4, 5, 9]
+    with pytest.raises(ValueError, match=r'3 frames are required'):
+        keep_required([0, 9], 10, [2, 4, 5])
+    with pytest.raises(ValueError, match='out of range'):
+        keep_required([0, 9], 10, 10)
 
 
 def test_random_sampling_takes_one_frame_per_segment():
@@ -60,7 +78,11 @@ def test_load_frames_from_memory_image_folder_and_list(tmp_path):
     out = LoadFrames(num_frames=3)(dict(video_path=str(folder)))
     assert out['frame_inds'] == [0, 5, 10]
     assert out['frames'][:, 0, 0, 0].tolist() == [0, 50, 100]
-    out = LoadFrames()(dict(video_path=str(folder), frame_ids=[2, 4]))
+    out = LoadFrames()(
+        dict(video_path=str(folder), candidate_frame_inds=[2, 4]))
+    with pytest.warns(DeprecationWarning, match="'frame_ids' is now"):
+        old = LoadFrames()(dict(video_path=str(folder), frame_ids=[2, 4]))
+    assert np.array_equal(old['frames'], out['frames'])
     assert out['frames'][:, 0, 0, 0].tolist() == [20, 40]
 
     paths = [str(folder / f'frame_{i}.png') for i in (1, 3)]

@@ -88,7 +88,7 @@ def test_videorefer_region_forms(tmp_path, config_dataset_factory,
                              'wo-masks 0 (s0)')
     assert info['turns'][0]['question'] == f'What is [{oid}] in the video?'
     # the prompt frame (5) among the candidates (all 12 frames)
-    assert info['required_frame'] == 5 and 'frame_ids' not in info
+    assert info['required_frame'] == 5 and 'candidate_frame_inds' not in info
     packed = short[0]
     sample = packed['data_samples']
     assert 5 in sample.metainfo['frame_inds']
@@ -104,7 +104,7 @@ def test_videorefer_region_forms(tmp_path, config_dataset_factory,
     assert info['turns'][0]['question'] == 'What is [0] doing to [1]?'
     assert info['turns'][0]['answer'] == '[0] pushes [1].'
     assert [o['oid'] for o in info['objects']] == ['0', '1']
-    assert info['frame_ids'] == [2, 6, 9]
+    assert info['candidate_frame_inds'] == [2, 6, 9]
     packed = qa[0]
     assert packed['data_samples'].prompt_masks.shape[1] == 2
     text = tiny_processor.tokenizer.decode(packed['inputs']['input_ids'])

@@ -51,7 +51,7 @@ def _parse_prompt(text: str, size: int, what: str) -> Tuple:
     body, _, frame = text.partition('@')
     try:
         values = [float(v) for v in body.split(',')]
-        frame_index = int(frame) if frame else 0
+        frame = int(frame) if frame else 0
     except ValueError:
         raise argparse.ArgumentTypeError(
             f'{what} "{text}" must be {size} comma-separated numbers, '
@@ -59,10 +59,10 @@ def _parse_prompt(text: str, size: int, what: str) -> Tuple:
     if len(values) != size:
         raise argparse.ArgumentTypeError(
             f'{what} "{text}" needs {size} numbers, got {len(values)}')
-    if not all(math.isfinite(v) and v >= 0 for v in values) or frame_index < 0:
+    if not all(math.isfinite(v) and v >= 0 for v in values) or frame < 0:
         raise argparse.ArgumentTypeError(
             f'{what} "{text}" must hold finite numbers >= 0')
-    return (*values, frame_index)
+    return (*values, frame)
 
 
 def _number(kind: type, low: float, what: str, inclusive: bool = True):

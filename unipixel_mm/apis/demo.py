@@ -112,7 +112,8 @@ def read_frame(media: MediaInfo, index: int) -> np.ndarray:
     if media.path.lower().endswith(IMAGE_EXTS):
         return read_image(media.path)
     load = LoadFrames(num_frames=-1)
-    return load(dict(video_path=media.path, frame_ids=[index]))['frames'][0]
+    loaded = load(dict(video_path=media.path, candidate_frame_inds=[index]))
+    return loaded['frames'][0]
 
 
 def add_click(prompts: dict, media: Optional[MediaInfo], mode: str, x: float,

@@ -19,20 +19,17 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 
 from unipixel_mm.datasets.templates import SEG_MEMORY_PROMPTS
-from unipixel_mm.datasets.transforms import (FormatConversation, LoadFrames,
-                                             PackUniPixelInputs,
-                                             QwenVideoProcess, SAM2Resize,
-                                             SamplePrompts)
+from unipixel_mm.datasets.transforms import LoadFrames
 from unipixel_mm.datasets.transforms.loading import (VideoReader,
                                                      list_frame_files,
-                                                     read_image,
-                                                     sample_frame_inds)
+                                                     read_image)
 from unipixel_mm.engine.checkpoint import find_resumable_checkpoint
 from unipixel_mm.models.checkpoint import (build_from_official,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict,
                                            resolve_model_path)
-from unipixel_mm.registry import MODELS
+from unipixel_mm.models.pixelqa import generate_answers
+from unipixel_mm.registry import INFERENCERS, MODELS, TRANSFORMS
 from unipixel_mm.text import (REF_TOKEN, ConversationFormatter, get_processor,
                               seg_by_id_answer)
 from unipixel_mm.utils import register_all_modules
@@ -168,8 +165,59 @@ def check_model_files(config: str,
     return config, checkpoint
 
 
+def inference_pipeline(processor: Union[str, dict],
+                       model,
+                       num_frames: int = 16,
+                       min_pixels: int = 128 * 28 * 28,
+                       max_pixels: int = 256 * 28 * 28) -> List[dict]:
+    """The transforms that turn a request into the model's inputs.
+
+    A data set's test pipeline (see ``test_pipeline`` in
+    ``configs/_base_/datasets/unipixel_pipelines.py``) with the inferencer's
+    frame sampling: ``num_frames`` frames sampled uniformly for both the LLM
+    and SAM2 (the frames of prompts always among them), and the model's own
+    SAM2 size and vision-token geometry. The model is only read.
+
+    Args:
+        processor (str | dict): The processor directory or builder config.
+        model (UniPixel): The model whose geometry the inputs follow.
+        num_frames (int): Frames sampled from a video.
+        min_pixels (int): Least pixels of a frame for the vision encoder.
+        max_pixels (int): Most pixels of a frame when ``num_frames`` are
+            sampled (fewer frames get proportionally more).
+
+    Returns:
+        list[dict]: Transform configs for :class:`mmengine.dataset.Compose`.
+    """
+    vision = model.vision_tokenizer
+    return [
+        dict(type='LoadFrames', num_frames=num_frames, sample_type='uniform'),
+        dict(type='LoadObjectMasks'),
+        dict(
+            type='QwenVideoProcess',
+            processor=processor,
+            min_pixels=min_pixels,
+            max_pixels=max_pixels,
+            frame_budget=num_frames),
+        dict(type='SAM2Resize', size=model.mask_decoder.image_size),
+        dict(
+            type='SamplePrompts',
+            patch_size=vision.config.patch_size,
+            merge_size=vision.merge_size,
+            temporal_patch_size=vision.temporal_patch_size),
+        dict(type='FormatConversation', processor=processor),
+        dict(type='PackUniPixelInputs'),
+    ]
+
+
+@INFERENCERS.register_module()
 class UniPixelInferencer:
     """Run UniPixel on images and videos with text and visual prompts.
+
+    A request becomes a sample in the form a data set yields (the medium,
+    ``objects`` with their given prompts or masks, one conversation turn),
+    which the test pipeline (:func:`inference_pipeline`, or ``pipeline``)
+    loads, samples and packs; the model is only read.
 
     Args:
         model (str | UniPixel): an official checkpoint directory or its hub
@@ -189,6 +237,10 @@ class UniPixelInferencer:
             ``UniPixel.generate`` (``max_new_tokens``, ``do_sample``...).
         sam2_config (str, optional): see :func:`init_model`.
         random_weights (bool): see :func:`init_model`.
+        pipeline (list[dict], optional): transform configs replacing
+            :func:`inference_pipeline` (``num_frames``, ``min_pixels`` and
+            ``max_pixels`` are unused then), e.g. a config's
+            ``test_pipeline``.
     """
 
     def __init__(self,
@@ -201,7 +253,8 @@ class UniPixelInferencer:
                  max_pixels: int = 256 * 28 * 28,
                  generation_cfg: Optional[dict] = None,
                  sam2_config: Optional[str] = None,
-                 random_weights: bool = False) -> None:
+                 random_weights: bool = False,
+                 pipeline: Optional[List[dict]] = None) -> None:
         if isinstance(processor, str):
             processor = resolve_model_path(processor)
         if isinstance(model, str):
@@ -225,22 +278,10 @@ class UniPixelInferencer:
         self.num_frames = num_frames
         self.generation_cfg = dict(max_new_tokens=512)
         self.generation_cfg.update(generation_cfg or {})
-        vision = model.vision_tokenizer
-        self.load = LoadFrames(num_frames=-1)
-        self.pipeline = Compose([
-            QwenVideoProcess(
-                processor,
-                min_pixels=min_pixels,
-                max_pixels=max_pixels,
-                frame_budget=num_frames),
-            SAM2Resize(model.mask_decoder.image_size),
-            SamplePrompts(
-                patch_size=vision.config.patch_size,
-                merge_size=vision.merge_size,
-                temporal_patch_size=vision.temporal_patch_size),
-            FormatConversation(processor),
-            PackUniPixelInputs(),
-        ])
+        if pipeline is None:
+            pipeline = inference_pipeline(processor, model, num_frames,
+                                          min_pixels, max_pixels)
+        self.pipeline = Compose([TRANSFORMS.build(t) for t in pipeline])
 
     # ------------------------------------------------------------------ #
     # request -> pipeline input
@@ -278,86 +319,51 @@ class UniPixelInferencer:
         except Exception as e:
             raise ValueError(f'Cannot read the video "{media}": {e}') from e
 
-    def _frame_ids(self, num_total: int, prompt_frames: List[int]) -> list:
-        ids = sample_frame_inds(num_total, self.num_frames, 'uniform')
-        for frame in prompt_frames:
-            if frame in ids:
-                continue
-            nearest = min(range(len(ids)), key=lambda i: abs(ids[i] - frame))
-            ids[nearest] = frame
-        return sorted(set(ids))
+    def request_to_sample(self, request: InferenceRequest,
+                          index: int) -> dict:
+        """A request as a data set's sample: the medium's loader keys,
+        ``objects``, one conversation ``turn`` and the frames the prompts are
+        on (``required_frame``), see
+        :class:`~unipixel_mm.datasets.BasePixelDataset`.
 
-    def _prepare(self, request: InferenceRequest, index: int) -> dict:
-        info, num_total = check_request(request, index)
-        prompts = [(list(p[:2]), int(p[2]), 'point') for p in request.points]
-        prompts += [(list(b[:4]), int(b[4]), 'box') for b in request.boxes]
-        frames_used = [f for _, f, _ in prompts]
-        frames_used += [int(f) for _, f in request.masks]
-        frame_ids = self._frame_ids(num_total, frames_used)
-        if 'frames' in info:
-            info['frames'] = info['frames'][frame_ids]
-        elif 'frame_paths' in info:
-            info['frame_paths'] = [info['frame_paths'][i] for i in frame_ids]
-        elif 'video_path' in info:
-            info['frame_ids'] = frame_ids
-        results = self.load(dict(info, entry=f'request {index}'))
-        height, width = results['frame_size']
-
-        objects, prompt_type, text = [], None, request.text
-        if prompts:
-            prompt_type = 'point'
-            for xy, frame, kind in prompts:
-                objects.append(
-                    dict(
-                        oid=str(len(objects)),
-                        prompt={
-                            'frame': frame_ids.index(frame),
-                            kind: xy
-                        }))
-            num_refs = text.count(REF_TOKEN)
-            if num_refs == 0:
-                refs = ', '.join(f'[{i}] {REF_TOKEN}'
-                                 for i in range(len(objects)))
-                text = f'{refs}. {text}'
-            elif num_refs != len(objects):
-                raise ValueError(
-                    f'Request {index}: the text has {num_refs} {REF_TOKEN} '
-                    f'but {len(objects)} point / box prompts were given')
-        if request.masks:
-            prompt_type = 'mask'
-            obj_masks = np.zeros(
-                (len(frame_ids), len(request.masks), height, width), bool)
-            # sizes and emptiness were checked by check_request
-            for o, (mask, frame) in enumerate(request.masks):
-                obj_masks[frame_ids.index(frame), o] = _read_mask(mask, index)
-                objects.append(dict(oid=str(o)))
-            results['obj_masks'] = obj_masks
-        turn = dict(
-            question=text, answer=None, obj_inds=list(range(len(objects))))
-        if request.segment_first:
-            # the reference's PixelQA form: segment the objects by id (the
-            # answer is given), then ask the question about [i]
-            oids = [obj['oid'] for obj in objects]
-            turn['question'] = SEG_MEMORY_PROMPTS[0].format(text)
-            turn['answer_prefix'] = seg_by_id_answer(oids)
-            follow_up = re.sub(r'\s*' + re.escape(REF_TOKEN), '', text)
-        results.update(
+        Raises:
+            ValueError, FileNotFoundError: From :func:`check_request`.
+        """
+        info, _ = check_request(request, index)
+        objects = _prompted_objects(request, index)
+        prompt_type = 'mask' if request.masks else \
+            'point' if objects else None
+        turn, memory_turn = _conversation_turn(request, objects, index)
+        return dict(
+            info,
+            entry=f'request {index}',
+            required_frame=_prompt_frames(request),
+            strict_mask_size=True,
             objects=objects,
             turns=[turn],
+            memory_turn=memory_turn,
             prompt_type=prompt_type,
             seg_targets=False,
             task='chat')
-        packed = self.pipeline(results)
-        if request.segment_first:
-            packed['data_samples'].memory_turn = dict(
-                question=follow_up, oids=oids)
-        packed['frames'] = results['frames']
-        packed['frame_inds'] = frame_ids
-        packed['prompts'] = dict(
-            points=[(*xy, o, frame_ids.index(f))
-                    for o, (xy, f, k) in enumerate(prompts) if k == 'point'],
-            boxes=[(*xy, o, frame_ids.index(f))
-                   for o, (xy, f, k) in enumerate(prompts) if k == 'box'])
+
+    def preprocess(self, request: InferenceRequest, index: int) -> dict:
+        """Runs the pipeline on a request.
+
+        Returns:
+            dict: ``inputs`` and ``data_samples`` (the model's), and for the
+            result ``frames`` ((T, H, W, 3) uint8, the sampled frames),
+            ``frame_inds`` (their indices in the media) and ``prompts``
+            (points / boxes with their sampled-frame index).
+        """
+        sample = self.request_to_sample(request, index)
+        packed = self.pipeline(sample)
+        # the transforms add their keys to the sample (mmcv's convention):
+        # it holds the sampled frames now
+        frame_inds = sample['frame_inds']
+        packed.update(
+            frames=sample['frames'],
+            frame_inds=frame_inds,
+            prompts=_drawn_prompts(sample['objects'], frame_inds))
         return packed
 
     # ------------------------------------------------------------------ #
@@ -389,25 +395,20 @@ class UniPixelInferencer:
     def run(self, requests: Sequence[InferenceRequest],
             **generation) -> List[InferenceResult]:
         """Prepare, generate and decode a batch of requests."""
-        packed = [self._prepare(r, i) for i, r in enumerate(requests)]
+        memory = [r.segment_first for r in requests]
+        if any(memory) and not all(memory):
+            raise ValueError('Batch segment_first requests separately from '
+                             'the others')
+        packed = [self.preprocess(r, i) for i, r in enumerate(requests)]
         data = self.model.data_preprocessor(
             dict(
                 inputs=[p['inputs'] for p in packed],
                 data_samples=[p['data_samples'] for p in packed]),
             training=False)
-        options = dict(self.generation_cfg, **generation)
-        memory = [r.segment_first for r in requests]
-        if any(memory):
-            if not all(memory):
-                raise ValueError('Batch segment_first requests separately '
-                                 'from the others')
-            outputs = self.model.generate_memory_turns(data['inputs'],
-                                                       data['data_samples'],
-                                                       self.formatter,
-                                                       **options)
-        else:
-            outputs = self.model.generate(data['inputs'], data['data_samples'],
-                                          **options)
+        # segment_first requests carry a memory_turn: two passes (PixelQA)
+        outputs = generate_answers(self.model, data['inputs'],
+                                   data['data_samples'], self.formatter,
+                                   **dict(self.generation_cfg, **generation))
         tokenizer = self.processor.tokenizer
         results = []
         for p, out in zip(packed, outputs):
@@ -525,9 +526,7 @@ def check_request(request: InferenceRequest, index: int = 0) -> tuple:
                                  'needs its bottom-right corner right of '
                                  'and below its top-left one')
     info, num_total = UniPixelInferencer._media_info(request.media)
-    frames = [int(p[-1]) for p in (*request.points, *request.boxes)]
-    frames += [int(f) for _, f in request.masks]
-    for frame in frames:
+    for frame in _prompt_frames(request):
         if not 0 <= frame < num_total:
             raise ValueError(
                 f'Request {index}: a prompt is on frame {frame} but the '
@@ -562,7 +561,7 @@ def _first_frame_size(info: dict) -> Tuple[int, int]:
     if 'frame_paths' in first:
         first['frame_paths'] = first['frame_paths'][:1]
     elif 'video_path' in first:
-        first['frame_ids'] = [0]
+        first['candidate_frame_inds'] = [0]
     return LoadFrames(num_frames=-1)(first)['frame_size']
 
 
@@ -580,3 +579,77 @@ def _read_mask(mask: Union[np.ndarray, str], index: int) -> np.ndarray:
                              f'"{mask}"')
         mask = image if image.ndim == 2 else image.max(axis=-1)
     return np.asarray(mask) > 0
+
+
+def _prompted_objects(request: InferenceRequest, index: int) -> List[dict]:
+    """The request's objects as a data set lists them: a given point / box
+    ``prompt`` on a media frame (points first, then boxes), or ``masks`` on
+    one media frame; named ``'0'``, ``'1'``..."""
+    objects = [
+        dict(prompt=dict(frame=int(p[2]), point=list(p[:2])))
+        for p in request.points
+    ]
+    objects += [
+        dict(prompt=dict(frame=int(b[4]), box=list(b[:4])))
+        for b in request.boxes
+    ]
+    objects += [
+        dict(masks={int(frame): _read_mask(mask, index)})
+        for mask, frame in request.masks
+    ]
+    for o, obj in enumerate(objects):
+        obj['oid'] = str(o)
+    return objects
+
+
+def _prompt_frames(request: InferenceRequest) -> List[int]:
+    """The media frames the request's prompts are on."""
+    frames = [int(p[-1]) for p in (*request.points, *request.boxes)]
+    return frames + [int(f) for _, f in request.masks]
+
+
+def _conversation_turn(request: InferenceRequest, objects: List[dict],
+                       index: int) -> Tuple[dict, Optional[dict]]:
+    """The question turn of a request and, for ``segment_first``, the
+    follow-up (``memory_turn``) asked with the objects' masks.
+
+    Point / box prompted objects are referred to by a ``<|ref|>`` each:
+    those of the text, else ``[i] <|ref|>`` references put before it.
+    """
+    text = request.text
+    if objects and not request.masks:
+        num_refs = text.count(REF_TOKEN)
+        if num_refs == 0:
+            refs = ', '.join(f'[{i}] {REF_TOKEN}' for i in range(len(objects)))
+            text = f'{refs}. {text}'
+        elif num_refs != len(objects):
+            raise ValueError(
+                f'Request {index}: the text has {num_refs} {REF_TOKEN} '
+                f'but {len(objects)} point / box prompts were given')
+    turn = dict(question=text, answer=None, obj_inds=list(range(len(objects))))
+    if not request.segment_first:
+        return turn, None
+    # the reference's PixelQA form: segment the objects by id (the answer is
+    # given), then ask the question about [i]
+    oids = [obj['oid'] for obj in objects]
+    turn.update(
+        question=SEG_MEMORY_PROMPTS[0].format(text),
+        answer_prefix=seg_by_id_answer(oids))
+    follow_up = re.sub(r'\s*' + re.escape(REF_TOKEN), '', text)
+    return turn, dict(question=follow_up, oids=oids)
+
+
+def _drawn_prompts(objects: List[dict], frame_inds: List[int]) -> dict:
+    """The point / box prompts with their object and sampled-frame index:
+    ``(x, y, o, t)`` and ``(x1, y1, x2, y2, o, t)``."""
+    drawn = dict(points=[], boxes=[])
+    for o, obj in enumerate(objects):
+        prompt = obj.get('prompt')
+        if prompt is None:
+            continue
+        t = frame_inds.index(prompt['frame'])
+        if 'point' in prompt:
+            drawn['points'].append((*prompt['point'], o, t))
+        else:
+            drawn['boxes'].append((*prompt['box'], o, t))
+    return drawn

@@ -297,7 +297,7 @@ class StreamSession:
         request = InferenceRequest(
             np.stack(frames), self.text, points=self.points, boxes=self.boxes)
         try:
-            packed = self.inferencer._prepare(request, 0)
+            packed = self.inferencer.preprocess(request, 0)
         except ValueError as e:
             raise ValueError(f'The LLM query on {len(frames)} frame(s) of '
                              f'the stream failed: {e}') from e

@@ -86,8 +86,9 @@ class BasePixelDataset(BaseDataset):
     with
 
     - the visual source: ``img_path``, ``frame_paths``, ``video_path``
-      (+ optional ``frame_ids``) or in-memory ``frames`` ((N, H, W, 3)
-      uint8), see :class:`~unipixel_mm.datasets.transforms.LoadFrames`;
+      (+ optional ``candidate_frame_inds``) or in-memory ``frames``
+      ((N, H, W, 3) uint8), see
+      :class:`~unipixel_mm.datasets.transforms.LoadFrames`;
       none in a text-only conversation (``chat`` form, no objects);
     - ``objects``: a list of ``dict(masks=[one entry per candidate frame],
       oid=str, prompt=optional given prompt)``, see
@@ -268,7 +269,7 @@ class BasePixelDataset(BaseDataset):
         """Whether the sample shows a single image (not a video)."""
         if info.get('img_path'):
             return True
-        for key in ('frame_paths', 'frames', 'frame_ids'):
+        for key in ('frame_paths', 'frames', 'candidate_frame_inds'):
             if info.get(key) is not None:
                 return len(info[key]) == 1
         return False
@@ -348,8 +349,9 @@ class BasePixelDataset(BaseDataset):
 
         def keep(info: dict) -> bool:
             words = info.get('num_words', 0)
-            frames = len(info.get('frame_paths') or info.get('frame_ids')
-                         or [])
+            frames = len(
+                info.get('frame_paths') or info.get('candidate_frame_inds')
+                or [])
             duration = info.get('duration', 0)
             return not (0 <= max_words < words or 0 <= max_frames < frames
                         or 0 <= max_duration < duration)

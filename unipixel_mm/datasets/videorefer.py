@@ -94,14 +94,14 @@ def name_objects(question: str, answer: str, num_objs: int, entry: str,
     return question, answer, oids
 
 
-def frame_masks(annotation: List[dict], frame_ids: List[int],
+def frame_masks(annotation: List[dict], frame_inds: List[int],
                 only_frame: int = None) -> List[List[list]]:
-    """Per object, per frame of ``frame_ids``, the list of its RLEs.
+    """Per object, per frame of ``frame_inds``, the list of its RLEs.
 
     Args:
         annotation (list[dict]): Per object ``{frame (str):
             dict(segmentation=RLE)}``.
-        frame_ids (list[int]): The frames.
+        frame_inds (list[int]): The frames.
         only_frame (int, optional): Keep the masks of this frame only.
 
     Returns:
@@ -110,7 +110,7 @@ def frame_masks(annotation: List[dict], frame_ids: List[int],
     return [[[
         obj[str(i)]['segmentation']
         if str(i) in obj and only_frame in (None, i) else None
-    ] for i in frame_ids] for obj in annotation]
+    ] for i in frame_inds] for obj in annotation]
 
 
 class _VideoReferBase(BasePixelDataset):
@@ -123,21 +123,22 @@ class _VideoReferBase(BasePixelDataset):
         the one annotated frame must be sampled; otherwise the candidates
         are the annotated frames.
         """
-        frame_ids = info.pop('all_frame_ids')
+        frame_inds = info.pop('annotated_frame_inds')
         if len(masks) != len(info['oids']) or any(
-                len(m) != len(frame_ids) for m in masks):
+                len(m) != len(frame_inds) for m in masks):
             raise ValueError(
                 f"{info['entry']}: masks of {[len(m) for m in masks]} "
                 f"frames for {len(info['oids'])} objects on "
-                f'{len(frame_ids)} annotated frames')
+                f'{len(frame_inds)} annotated frames')
         if single_frame:
-            if len(frame_ids) != 1:
+            if len(frame_inds) != 1:
                 raise ValueError(f"{info['entry']}: a single-frame prompt "
-                                 f'needs one annotated frame, got {frame_ids}')
-            info['required_frame'] = frame_ids[0]
-            objs = [{frame_ids[0]: m[0]} for m in masks]
+                                 'needs one annotated frame, got '
+                                 f'{frame_inds}')
+            info['required_frame'] = frame_inds[0]
+            objs = [{frame_inds[0]: m[0]} for m in masks]
         else:
-            info['frame_ids'] = frame_ids
+            info['candidate_frame_inds'] = frame_inds
             objs = masks
         info['objects'] = [
             dict(masks=m, oid=oid) for m, oid in zip(objs, info.pop('oids'))
@@ -212,9 +213,9 @@ class VideoRefer700KDataset(_VideoReferBase):
             if question.count('<region>') != num_objs:
                 raise ValueError(f"{entry}: {question.count('<region>')} "
                                  f'<region> for {num_objs} objects')
-            frame_ids = sorted({int(k) for obj in raw['annotation']
+            frame_inds = sorted({int(k) for obj in raw['annotation']
                                 for k in obj})
-            single = self.single_frame == 'always' or len(frame_ids) == 1
+            single = self.single_frame == 'always' or len(frame_inds) == 1
             if single and self.single_frame == 'never':
                 continue
             data_list.append(
@@ -223,7 +224,7 @@ class VideoRefer700KDataset(_VideoReferBase):
                                         raw['video']),
                     mask_file=osp.join(self.data_prefix['mask_path'],
                                        f'{idx}.json'),
-                    all_frame_ids=frame_ids,
+                    annotated_frame_inds=frame_inds,
                     single_frame=single,
                     question=question,
                     answer=answer,
@@ -435,17 +436,17 @@ def bench_info(dataset: VideoReferBenchQDataset, raw: dict, entry: str,
                oids: List[str]) -> dict:
     """The media fields of a VideoRefer-Bench entry: its annotated frames
     (the prompt frame ``frame_idx`` always sampled) and object masks."""
-    frame_ids = sorted({int(k) for obj in raw['annotation'] for k in obj})
-    frame_idx = int(raw['frame_idx'])
-    if frame_idx not in frame_ids:
-        raise ValueError(f'{entry}: frame_idx {frame_idx} is not annotated '
-                         f'({frame_ids})')
-    only = frame_idx if dataset.single_frame else None
+    frame_inds = sorted({int(k) for obj in raw['annotation'] for k in obj})
+    question_frame = int(raw['frame_idx'])
+    if question_frame not in frame_inds:
+        raise ValueError(f'{entry}: frame_idx {question_frame} is not '
+                         f'annotated ({frame_inds})')
+    only = question_frame if dataset.single_frame else None
     return dict(
         video_path=osp.join(dataset.data_prefix['video_path'], raw['video']),
-        all_frame_ids=frame_ids,
-        required_frame=frame_ids.index(frame_idx),
-        masks=frame_masks(raw['annotation'], frame_ids, only),
+        annotated_frame_inds=frame_inds,
+        required_frame=frame_inds.index(question_frame),
+        masks=frame_masks(raw['annotation'], frame_inds, only),
         oids=oids,
         entry=entry,
         source=dataset.SOURCE)

@@ -94,6 +94,38 @@ def _cached_step(model: nn.Module, out, token: torch.Tensor,
         use_cache=True)
 
 
+def _attention_mask(inputs: dict) -> torch.Tensor:
+    """(B, L) the prompts' attention mask, all ones when not given.
+
+    Raises:
+        ValueError: When a batch of prompts is not left-padded.
+    """
+    ids = inputs['input_ids']
+    mask = inputs.get('attention_mask')
+    if mask is None:
+        mask = torch.ones_like(ids)
+    if ids.size(0) > 1 and (mask[:, -1] == 0).any():
+        raise ValueError('Batched generation needs left padding')
+    return mask
+
+
+def _next_outputs(model: nn.Module, out, inputs: dict,
+                  data_samples: SampleList, generated: torch.Tensor,
+                  mask: torch.Tensor, rope_deltas: torch.Tensor,
+                  use_cache: bool):
+    """The LLM outputs at the position after the (B, N) ``generated``
+    tokens: one step over the KV cache, or without a cache the whole
+    sequence again, vision encoder included."""
+    if use_cache:
+        return _cached_step(model, out, generated[:, -1], mask, rope_deltas)
+    sequence = torch.cat([inputs['input_ids'], generated], 1)
+    out, _ = model.prefill(
+        dict(inputs, input_ids=sequence, attention_mask=mask),
+        data_samples,
+        logits_to_keep=1)
+    return out
+
+
 @torch.no_grad()
 def generate(model: nn.Module,
              inputs: dict,
@@ -138,11 +170,7 @@ def generate(model: nn.Module,
     """
     ids = inputs['input_ids']
     batch_size = ids.size(0)
-    mask = inputs.get('attention_mask')
-    if mask is None:
-        mask = torch.ones_like(ids)
-    if batch_size > 1 and (mask[:, -1] == 0).any():
-        raise ValueError('Batched generation needs left padding')
+    mask = _attention_mask(inputs)
     out, rope_deltas = model.prefill(
         dict(inputs, attention_mask=mask),
         data_samples,
@@ -150,6 +178,7 @@ def generate(model: nn.Module,
         logits_to_keep=1)
     max_new_tokens = _clamp_new_tokens(model, max_new_tokens,
                                        ids.size(1) + rope_deltas)
+    # the prompt's <|seg|> tokens, then those generated
     seg_hidden = [[
         out.hidden_states[b, p] for p in model._seg_positions(ids[b])
     ] for b in range(batch_size)]
@@ -171,16 +200,8 @@ def generate(model: nn.Module,
         if finished.all() or step == max_new_tokens - 1:
             break
         mask = torch.cat([mask, mask.new_ones(batch_size, 1)], 1)
-        if not use_cache:
-            out, _ = model.prefill(
-                dict(
-                    inputs,
-                    input_ids=torch.cat([ids, generated], 1),
-                    attention_mask=mask),
-                data_samples,
-                logits_to_keep=1)
-            continue
-        out = _cached_step(model, out, token, mask, rope_deltas)
+        out = _next_outputs(model, out, inputs, data_samples, generated,
+                            mask, rope_deltas, use_cache)
     steps.close()
     return [
         _decode_result(model, b, inputs, data_samples, generated[b],

@@ -15,7 +15,8 @@ from .checkpoint.partial import load_partial_checkpoints
 from .checkpoint.weight_names import checkpoint_weight_names
 from .generation import GenerationResult, generate
 from .llm.qwen_llm_head import LLMOutput
-from .pixelqa import generate_memory_turns, memory_turn_inputs
+from .pixelqa import (generate_answers, generate_memory_turns,
+                      memory_turn_inputs)
 from .utils.dtype import resolve_dtype
 from .utils.finetune import (add_lora, enable_gradient_checkpointing,
                              set_trainable)
@@ -138,22 +139,11 @@ class UniPixel(BaseModel):
             mem_token_id=mem_token_id,
             eos_token_id=eos_token_id,
             pad_token_id=pad_token_id)
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='UniPixelDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(
-                dict(dict(pad_token_id=ids['pad_token_id']),
-                     **data_preprocessor))
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.image_token_id = ids['image_token_id']
-        self.video_token_id = ids['video_token_id']
-        self.ref_token_id = ids['ref_token_id']
-        self.seg_token_id = ids['seg_token_id']
-        self.mem_token_id = ids['mem_token_id']
-        eos = ids['eos_token_id']
-        self.eos_token_ids = [eos] if isinstance(eos, int) else list(eos)
-        self.pad_token_id = ids['pad_token_id']
+            data_preprocessor=self._build_preprocessor(
+                data_preprocessor, ids['pad_token_id']),
+            init_cfg=init_cfg)
+        self._set_token_ids(ids)
         self.sample_objects = sample_objects
         self.generation_cfg = dict(max_new_tokens=0)
         self.generation_cfg.update(generation_cfg or {})
@@ -170,6 +160,29 @@ class UniPixel(BaseModel):
         apply_precision(self, precision)
         if dtype is not None:
             self.to(resolve_dtype(dtype))
+
+    @staticmethod
+    def _build_preprocessor(cfg: Optional[Union[dict, torch.nn.Module]],
+                            pad_token_id: int) -> torch.nn.Module:
+        """The data preprocessor (``UniPixelDataPreprocessor`` by default),
+        padding with the model's pad token unless ``cfg`` says otherwise."""
+        if cfg is None:
+            cfg = dict(type='UniPixelDataPreprocessor')
+        if isinstance(cfg, dict):
+            return MODELS.build(dict(dict(pad_token_id=pad_token_id), **cfg))
+        return cfg
+
+    def _set_token_ids(self, ids: dict) -> None:
+        """Keeps the special token ids the model reads (see
+        :meth:`_token_ids`); ``eos_token_ids`` is always a list."""
+        self.image_token_id = ids['image_token_id']
+        self.video_token_id = ids['video_token_id']
+        self.ref_token_id = ids['ref_token_id']
+        self.seg_token_id = ids['seg_token_id']
+        self.mem_token_id = ids['mem_token_id']
+        eos = ids['eos_token_id']
+        self.eos_token_ids = [eos] if isinstance(eos, int) else list(eos)
+        self.pad_token_id = ids['pad_token_id']
 
     def _build_components(self, vision_tokenizer: dict, llm: dict,
                           prompt_encoder: Optional[dict],
@@ -569,16 +582,8 @@ class UniPixel(BaseModel):
             data_samples = [
                 PixelDataSample() for _ in range(inputs['input_ids'].size(0))
             ]
-        with_memory = [s.get('memory_turn') is not None for s in data_samples]
-        if any(with_memory):
-            if not all(with_memory):
-                raise ValueError(
-                    'A batch mixes samples with a memory_turn (PixelQA) and '
-                    'samples without; batch them separately')
-            results = self.generate_memory_turns(inputs, data_samples)
-        else:
-            results = self.generate(inputs, data_samples,
-                                    **self.generation_cfg)
+        results = generate_answers(self, inputs, data_samples,
+                                   **self.generation_cfg)
         for sample, result in zip(data_samples, results):
             sample.pred_ids = result.ids
             sample.pred_masks = list(result.masks)

@@ -8,6 +8,17 @@ from mmengine.structures import BaseDataElement
 class PixelDataSample(BaseDataElement):
     """One UniPixel sample: visual prompts, targets and predictions.
 
+    Axis order, the one convention of the package: targets and prompts are
+    frame-major, (T, O, ...), as a pipeline decodes them frame by frame and
+    as SAM2's training batches (``gt_obj_to_frame``) take them;
+    predictions are object-major, (O, T, ...), one masklet per ``<|seg|>``
+    as SAM2 tracks it (also ``InferenceResult.masks``). Metrics pair them
+    object by object (``pred_masks[o]`` with ``gt_masks_ori[:, o]``, see
+    :func:`~unipixel_mm.evaluation.functional.masks.object_tracks`). Frame
+    indices are ``frame_inds``
+    everywhere: the metainfo's ``frame_inds`` are the sampled frames'
+    indices among the candidate frames of the medium.
+
     Metainfo (set with ``set_metainfo``):
         - ``frame_size`` (tuple[int, int]): (H, W) the masks are returned at.
         - ``sam2_size`` (int): side of the square SAM2 frames.

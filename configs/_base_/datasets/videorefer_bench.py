@@ -27,6 +27,19 @@ large_pipeline = [
     if step['type'] == 'QwenVideoProcess' else step
     for step in bench_pipeline
 ]
+# PixelQA: the -D frames; prompts as the reference's PixelQA script draws
+# them (the centre point of the mask / its exact box); the answered first
+# turn keeps the chat template's newline after <|im_end|> (infer_pixelqa.py
+# does not strip it, unlike the training data); the masks at their original
+# size for J&F
+pixelqa_changes = dict(
+    SamplePrompts=dict(point_sampling='center', box_noise=0),
+    FormatConversation=dict(strip=False),
+    PackUniPixelInputs=dict(keep_ori_masks=True))
+pixelqa_pipeline = [
+    dict(step, **pixelqa_changes.get(step['type'], {}))
+    for step in large_pipeline
+]
 test_dataloader = dict(
     **_base_.test_dataloader_cfg,
     dataset=dict(type='VideoReferBenchQDataset', pipeline=bench_pipeline))

@@ -28,6 +28,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 from PIL import Image
 
+from unipixel_mm.deprecation import rename_deprecated_keys
 from unipixel_mm.registry import TRANSFORMS
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -160,6 +161,44 @@ def sample_frame_inds(num_total: int,
             for s, e in zip(edges[:-1], edges[1:])
         ]
     raise ValueError(f'unknown sample_type {sample_type!r}')
+
+
+def keep_required(inds: List[int], num_total: int,
+                  required: Union[int, Sequence[int]]) -> List[int]:
+    """Sampled frames with the ``required`` candidates among them.
+
+    Each required candidate that is not sampled replaces the nearest
+    sampled frame that is not required itself (the earlier one on a tie),
+    as the reference does for the frame of a prompt.
+
+    Args:
+        inds (list[int]): Sorted sampled candidate indices.
+        num_total (int): Number of candidate frames.
+        required (int | Sequence[int]): Candidates that must be kept.
+
+    Returns:
+        list[int]: Sorted candidate indices, as many as ``inds``.
+
+    Raises:
+        ValueError: When a required frame is out of range, or more frames
+            are required than are sampled.
+    """
+    required = [int(required)] if isinstance(
+        required, (int, np.integer)) else [int(f) for f in required]
+    inds = list(inds)
+    for frame in required:
+        if not 0 <= frame < num_total:
+            raise ValueError(f'required frame {frame} is out of range '
+                             f'({num_total} candidate frames)')
+        if frame in inds:
+            continue
+        free = [k for k, i in enumerate(inds) if i not in required]
+        if not free:
+            raise ValueError(f'{len(set(required))} frames are required '
+                             f'({sorted(set(required))}) but only '
+                             f'{len(inds)} are sampled')
+        inds[min(free, key=lambda k: abs(inds[k] - frame))] = frame
+    return sorted(inds)
 
 
 def fps_frame_inds(num_total: int,
@@ -357,14 +396,17 @@ class LoadFrames(BaseTransform):
         - ``img_path`` (str): an image; one frame.
         - ``frame_paths`` (list[str]): the frame files of a video.
         - ``video_path`` (str): a video file or a folder of frame files.
-        - optional ``frame_ids`` (list[int]): with ``video_path``, the video
-          frames that are candidates (the annotated frames); all by default.
+        - optional ``candidate_frame_inds`` (list[int]): with
+          ``video_path``, the video frames that are candidates (the annotated
+          frames); all by default. (``frame_ids``, its name in 0.1, is
+          read with a ``DeprecationWarning``.)
         - optional ``frame_stride`` (int): with ``video_path`` (and no
-          ``frame_ids``), every n-th frame is a candidate (SA-V masklets are
-          annotated on every 4th frame).
-        - optional ``required_frame`` (int): a candidate that must be
-          sampled (the frame a prompt is drawn on); it replaces the nearest
-          sampled frame, as the reference does.
+          ``candidate_frame_inds``), every n-th frame is a candidate (SA-V
+          masklets are annotated on every 4th frame).
+        - optional ``required_frame`` (int | list[int]): candidates that
+          must be sampled (the frames prompts are drawn on); each replaces
+          the nearest sampled frame that is not required itself, as the
+          reference does for one.
         - optional ``frame_sampling`` (dict): ``sample_type`` and
           ``num_frames`` of this sample, replacing the transform's (e.g.
           MVBench's frame-folder task: ``dict(sample_type='stride',
@@ -431,6 +473,7 @@ class LoadFrames(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Loads the frames; see the class docstring for the keys."""
+        rename_deprecated_keys(results, describe(results))
         if text_only(results):
             return results
         try:
@@ -484,18 +527,13 @@ class LoadFrames(BaseTransform):
         else:
             inds = sample_frame_inds(num_total, num, sample_type)
         required = results.get('required_frame')
-        if required is None or required in inds:
+        if required is None:
             return inds
-        if not 0 <= required < num_total:
-            raise ValueError(f'required frame {required} is out of range '
-                             f'({num_total} candidate frames)')
-        dist = [abs(required - i) for i in inds]
-        inds[dist.index(min(dist))] = required
-        return inds
+        return keep_required(inds, num_total, required)
 
     @staticmethod
     def _select_ids(items: list, results: dict) -> list:
-        ids = results.get('frame_ids')
+        ids = results.get('candidate_frame_inds')
         if not ids:
             return items[::results.get('frame_stride') or 1]
         if max(ids) >= len(items):
@@ -729,7 +767,10 @@ class LoadObjectMasks(BaseTransform):
           (object channels); an entry of another size than the frame is an
           error, not resized.
 
-    A text-only sample (no frames, see :func:`text_only`) passes through.
+    A text-only sample (no frames, see :func:`text_only`) passes through,
+    and so does a sample whose objects are all given by a ``prompt`` alone,
+    without ``masks`` (the point / box prompts of an inference request):
+    it has no ground truth.
 
     Added keys:
         - ``obj_masks`` (np.ndarray): (T, O, H, W) bool.
@@ -748,11 +789,13 @@ class LoadObjectMasks(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Decodes the masks; see the class docstring for the keys."""
-        if text_only(results):
+        objects = results.get('objects', [])
+        if text_only(results) or (objects and all(
+                obj.get('masks') is None and obj.get('prompt') is not None
+                for obj in objects)):
             return results
         frame_size = tuple(results['frame_size'])
         inds = results['frame_inds']
-        objects = results.get('objects', [])
         masks = np.zeros((len(inds), len(objects), *frame_size), dtype=bool)
         ignore = np.zeros((len(inds), *frame_size), dtype=bool)
         for o, obj in enumerate(objects):

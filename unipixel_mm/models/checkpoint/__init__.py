@@ -18,8 +18,9 @@ from .official import (OFFICIAL_PRECISION, build_from_official,
                        checkpoint_dtype, export_official_checkpoint,
                        load_generation_config, load_official_checkpoint,
                        load_official_state_dict, model_cfg_from_official,
-                       official_config_from_model, official_state_dict,
-                       read_official_config, save_official_checkpoint)
+                       official_config_from_model, official_model_cfg,
+                       official_state_dict, read_official_config,
+                       save_official_checkpoint)
 from .partial import (filter_state_dict, load_partial_checkpoints,
                       trainable_names)
 from .strict import (CheckpointMismatchError, describe_state_dict,
@@ -34,7 +35,7 @@ __all__ = [
     'checkpoint_dtype', 'export_official_checkpoint',
     'load_generation_config', 'load_official_checkpoint',
     'load_official_state_dict', 'model_cfg_from_official',
-    'official_config_from_model', 'official_state_dict',
+    'official_config_from_model', 'official_model_cfg', 'official_state_dict',
     'read_official_config', 'save_official_checkpoint', 'filter_state_dict',
     'load_partial_checkpoints', 'trainable_names', 'CheckpointMismatchError',
     'describe_state_dict', 'load_checkpoint_strict', 'read_state_dict',

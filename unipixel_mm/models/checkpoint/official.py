@@ -261,6 +261,36 @@ def load_generation_config(ckpt_dir: str) -> dict:
         return json.load(f)
 
 
+def official_model_cfg(ckpt_dir: str,
+                       sam2_config: Optional[str] = None,
+                       attn_implementation: str = 'sdpa',
+                       dtype: Optional[torch.dtype] = None,
+                       precision: str = OFFICIAL_PRECISION) -> dict:
+    """The ``UniPixel`` config of an official checkpoint directory: its
+    ``config.json`` translated (:func:`model_cfg_from_official`) with the
+    stop ids of its ``generation_config.json``.
+
+    With :func:`load_official_checkpoint` it is how every entry point gets an
+    official model: :func:`build_from_official` (``init_model``, the
+    inferencer), ``tools/test.py CONFIG DIR`` (the architecture replaces the
+    config's) and a directory in ``partial_checkpoints`` (loaded over the
+    config's model).
+
+    Args:
+        ckpt_dir (str): The directory, or its Hugging Face hub id.
+        sam2_config, attn_implementation, dtype, precision: See
+            :func:`model_cfg_from_official`.
+
+    Returns:
+        dict: The model config, for ``MODELS.build``.
+    """
+    ckpt_dir = resolve_model_path(ckpt_dir)
+    return model_cfg_from_official(
+        read_official_config(ckpt_dir), sam2_config, attn_implementation,
+        load_generation_config(ckpt_dir).get('eos_token_id'), ckpt_dir, dtype,
+        precision)
+
+
 def load_official_checkpoint(model: torch.nn.Module,
                              ckpt_dir: str,
                              dtype: Optional[torch.dtype] = None) -> None:
@@ -332,14 +362,12 @@ def build_from_official(ckpt_dir: str,
 
     # (the model classes are registered: this module is in unipixel_mm.models)
     ckpt_dir = resolve_model_path(ckpt_dir)
-    config = read_official_config(ckpt_dir)
-    generation = load_generation_config(ckpt_dir)
-    cfg = model_cfg_from_official(config, sam2_config, attn_implementation,
-                                  generation.get('eos_token_id'), ckpt_dir,
-                                  dtype, precision)
+    cfg = official_model_cfg(ckpt_dir, sam2_config, attn_implementation,
+                             dtype, precision)
     with no_init_weights():
         model = MODELS.build(cfg)  # cast to ``cfg['dtype']`` as it says
-    load_official_checkpoint(model, ckpt_dir, checkpoint_dtype(config))
+    # (its tensors must have the checkpoint's torch_dtype)
+    load_official_checkpoint(model, ckpt_dir)
     return model.eval()
 
 

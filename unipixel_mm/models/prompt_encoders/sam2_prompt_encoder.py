@@ -28,12 +28,12 @@ class TemporalPositionEncoding(nn.Module):
         self.register_buffer('positional_encoding_gaussian_matrix',
                              scale * torch.randn(1, num_pos_feats))
 
-    def forward(self, frame_index: torch.Tensor,
+    def forward(self, frame_inds: torch.Tensor,
                 num_frames: int) -> torch.Tensor:
         """Encode frame indices.
 
         Args:
-            frame_index (Tensor): (N,) frame indices in [0, num_frames).
+            frame_inds (Tensor): (N,) frame indices in [0, num_frames).
             num_frames (int): clip length the indices are normalised by.
 
         Returns:
@@ -42,7 +42,7 @@ class TemporalPositionEncoding(nn.Module):
         """
         matrix = self.positional_encoding_gaussian_matrix
         with torch.autocast(matrix.device.type, enabled=False):
-            pos = frame_index.float().unsqueeze(-1) / max(num_frames - 1, 1)
+            pos = frame_inds.float().unsqueeze(-1) / max(num_frames - 1, 1)
             pos = 2 * math.pi * ((2 * pos - 1) @ matrix.float())
             pos = torch.cat([pos.sin(), pos.cos()], dim=-1)
         return pos.to(matrix.dtype)
