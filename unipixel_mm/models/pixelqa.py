@@ -14,7 +14,7 @@ from torch import nn
 from unipixel_mm.structures import PixelDataSample
 from unipixel_mm.text import ConversationFormatter, masks_to_token_grid
 from .data_preprocessor import pad_sequences
-from .generation import GenerationResult, generate
+from .generation import GenerationResult
 
 
 @torch.no_grad()
@@ -25,14 +25,15 @@ def generate_answers(model: nn.Module,
                      **generation) -> List[GenerationResult]:
     """Answers a batch: in two passes (:func:`generate_memory_turns`) when
     its samples have a ``memory_turn`` (PixelQA), else in one
-    (:func:`~unipixel_mm.models.generation.generate` with ``generation``).
+    (``model.generate`` with ``generation``). Both call the model's own
+    ``generate``, so a subclass or a hook on it sees every pass.
 
     Raises:
         ValueError: When a batch mixes the two kinds of samples.
     """
     with_memory = [s.get('memory_turn') is not None for s in data_samples]
     if not any(with_memory):
-        return generate(model, inputs, data_samples, **generation)
+        return model.generate(inputs, data_samples, **generation)
     if not all(with_memory):
         raise ValueError(
             'A batch mixes samples with a memory_turn (PixelQA) and '
