@@ -19,6 +19,8 @@ import sys
 import tempfile
 from typing import Dict, List, Tuple
 
+import torch
+
 HERE = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(HERE)
 DEFAULT_FIXTURE = osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny')
@@ -95,6 +97,8 @@ class Sides:
         shutil.copy(
             osp.join(args.fixture, yamls[0]),
             osp.join(self.tree, 'sam2', 'configs', 'tiny_test.yaml'))
+        # the thread count of the sides, as ``common.machine`` reports it
+        torch.set_num_threads(args.threads)
         self.python = dict(ours=sys.executable, reference=python)
         self.args = args
         self.env = dict(
