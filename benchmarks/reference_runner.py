@@ -1,9 +1,9 @@
 """Running ``reference_case.py`` on our side and on a reference checkout.
 
 The reference side needs a checkout of PolyU-ChenLab/UniPixel and a Python
-that runs it (transformers 4.53.3), given by ``--reference-root`` (a folder
-with ``tree/`` and ``venv/``, as ``../shared/reference/setup_reference.sh``
-writes it; default ``$UNIPIXEL_UPSTREAM_ROOT`` or
+that runs it (torch, transformers 4.53.3, hydra-core, iopath, safetensors),
+given by ``--reference-root`` (a folder with ``tree/``, an export of the
+reference repository, and ``venv/``; default ``$UNIPIXEL_UPSTREAM_ROOT`` or
 ``~/.cache/unipixel_upstream``) or by ``--reference-tree`` and
 ``--reference-python``. The tree is copied to a temporary folder that gets
 the fixture's SAM2 yaml as ``sam2/configs/tiny_test.yaml`` (the name the
