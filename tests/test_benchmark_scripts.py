@@ -55,3 +55,31 @@ def test_stream_benchmark_script(tmp_path):
         assert row['rss_mb_last'] > 0
     # two objects hold a larger memory bank than one
     assert rows[1]['state_kb_last'] > rows[0]['state_kb_last']
+
+
+def test_reference_case_our_side():
+    """Our side of a case of ``vs_reference.py``: the masklets of the
+    prompt's ``<|seg|>`` tokens come out (checked by the script), with the
+    time of each SAM2 component and the peak RSS (values not timed)."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            osp.join(ROOT, 'benchmarks', 'reference_case.py'), 'ours',
+            '--fixture',
+            osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny'),
+            '--mode', 'decode', '--frames', '2', '--objects', '2',
+            '--repeats', '1', '--threads', '1', '--profile'
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (result['side'], result['objects']) == ('ours', 2)
+    parts = result['components_ms']
+    for name in ('vision tokenizer', 'LLM', 'SAM2 image encoder',
+                 'memory attention', 'memory encoder', 'mask decoder'):
+        assert parts[name] > 0, name
+    # the components run inside the timed call
+    assert sum(parts.values()) <= result['ms']
+    assert result['peak_rss_mib'] >= result['run_rss_mib'] > 0

@@ -1,7 +1,8 @@
 """The checkpoint a run resumes from.
 
 The loader of local mmengine checkpoints for torch >= 2.6 lives in
-:mod:`unipixel_mm.models.checkpoint.loader` (re-exported here).
+:mod:`unipixel_mm.models.checkpoint.loader` (re-exported here; importing
+this module registers it with mmengine).
 
 :func:`find_resumable_checkpoint` picks the checkpoint ``--resume`` continues
 from, skipping incomplete ones.
@@ -15,7 +16,10 @@ from typing import List, Optional, Tuple
 from mmengine.logging import print_log
 
 from unipixel_mm.models.checkpoint.loader import (  # noqa: F401
-    is_readable_checkpoint, load_from_local)
+    is_readable_checkpoint, load_from_local, register_local_loader)
+
+# runs load local checkpoints (``load_from``, ``resume``) with it
+register_local_loader()
 
 #: The names CheckpointHook gives its checkpoints (``filename_tmpl``).
 _CKPT_NAME = re.compile(r'(?:epoch|iter)_(\d+)\.pth')

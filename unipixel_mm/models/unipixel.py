@@ -1,6 +1,7 @@
 """UniPixel: a Qwen2.5-VL LLM that refers to and segments objects with SAM2."""
 import random
 import warnings
+from dataclasses import fields, replace
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import torch
@@ -619,8 +620,22 @@ class UniPixel(BaseModel):
                  **options) -> List[GenerationResult]:
         """Decoding with a KV cache, then mask decoding of the ``<|seg|>``
         objects; see :func:`unipixel_mm.models.generation.generate` for the
-        ``options``."""
-        return generate(self, inputs, data_samples, **options)
+        ``options``.
+
+        Runs under ``torch.inference_mode`` (less overhead per operation
+        than ``no_grad``); the returned tensors are copied out of it, so
+        callers may modify them in place.
+        """
+        with torch.inference_mode():
+            results = generate(self, inputs, data_samples, **options)
+        return [
+            replace(
+                r, **{
+                    f.name: getattr(r, f.name).clone()
+                    for f in fields(r)
+                    if isinstance(getattr(r, f.name), torch.Tensor)
+                }) for r in results
+        ]
 
     @torch.no_grad()
     def generate_memory_turns(

@@ -5,9 +5,13 @@ mmengine checkpoint holds more than tensors (the ``meta`` with the config and
 the message hub, the optimizer and parameter-scheduler states), which the
 weights-only unpickler refuses, and mmengine 0.10.7 calls ``torch.load``
 without the argument, so ``load_from``, ``resume`` and partial checkpoints
-fail. Importing this module replaces mmengine's loader of local paths (the
-scheme ``''``) by one that unpickles in full. Remote schemes keep mmengine's
-loaders.
+fail. :func:`register_local_loader` replaces mmengine's loader of local
+paths (the scheme ``''``) by one that unpickles in full; importing
+``unipixel_mm.engine`` calls it, and so does :func:`load_checkpoint` (the
+loading of this package). Remote schemes keep mmengine's loaders. It is not
+done at import: ``mmengine.runner`` pulls in DeepSpeed, OpenCV and the
+runner's hooks (about 50 MiB of resident memory), which building a model and
+running it do not need.
 """
 import os
 import os.path as osp
@@ -15,12 +19,10 @@ import zipfile
 from typing import Optional, Union
 
 import torch
-from mmengine.runner import CheckpointLoader
 
 MapLocation = Optional[Union[str, torch.device, dict]]
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
 def load_from_local(filename: str, map_location: MapLocation = None) -> dict:
     """Loads a local checkpoint with ``weights_only=False``.
 
@@ -41,6 +43,21 @@ def load_from_local(filename: str, map_location: MapLocation = None) -> dict:
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def register_local_loader() -> None:
+    """Make :func:`load_from_local` mmengine's loader of local paths."""
+    from mmengine.runner import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)
+
+
+def load_checkpoint(path: str, map_location: MapLocation = 'cpu') -> dict:
+    """``CheckpointLoader.load_checkpoint`` of mmengine (local paths, remote
+    schemes), local paths read by :func:`load_from_local`."""
+    from mmengine.runner import CheckpointLoader
+    register_local_loader()
+    return CheckpointLoader.load_checkpoint(path, map_location=map_location)
 
 
 def is_readable_checkpoint(path: str) -> bool:

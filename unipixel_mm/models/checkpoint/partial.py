@@ -6,11 +6,10 @@ from typing import Dict, Iterable, List, Sequence
 
 import torch
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
 from torch import nn
 
 from .hf_weights import lora_base_key
-from .loader import load_from_local  # noqa: F401 (local .pth with torch 2.6)
+from .loader import load_checkpoint
 from .official import load_official_checkpoint
 
 
@@ -50,7 +49,7 @@ def load_partial_checkpoints(model: nn.Module, paths: Sequence[str]) -> None:
             load_official_checkpoint(model, path)
             print_log(f'Loaded the official checkpoint {path}', 'current')
             continue
-        state = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+        state = load_checkpoint(path)
         state = state.get('state_dict', state)
         own = model.state_dict()
         state = {lora_base_key(k, own): v for k, v in state.items()}

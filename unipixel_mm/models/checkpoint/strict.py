@@ -16,8 +16,8 @@ from typing import Dict, List
 
 import torch
 from mmengine.logging import print_log
-from mmengine.runner import CheckpointLoader
 
+from .loader import load_checkpoint
 from .official import load_official_checkpoint
 
 #: Name prefixes of the official (HuggingFace) UniPixel state dict.
@@ -69,7 +69,7 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
     Raises:
         CheckpointMismatchError: When the file holds no weights.
     """
-    ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    ckpt = load_checkpoint(path)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not state or not isinstance(state, dict) or not all(
             isinstance(v, torch.Tensor) for v in state.values()):

@@ -7,10 +7,10 @@ source fills, so that a checkpoint can be checked for completeness.
 import os.path as osp
 from typing import Set, Tuple
 
-from mmengine.runner import CheckpointLoader
 from torch import nn
 
 from .hf_weights import lora_base_key
+from .loader import load_checkpoint
 
 
 def file_weight_names(module: nn.Module,
@@ -33,5 +33,5 @@ def checkpoint_weight_names(model: nn.Module, path: str) -> Set[str]:
     own = model.state_dict()
     if osp.isdir(path):
         return set(own)
-    state = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    state = load_checkpoint(path)
     return {lora_base_key(k, own) for k in state.get('state_dict', state)}

@@ -275,15 +275,16 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
 
         Frame 0 is the conditioning frame: its features get SAM2's no-memory
         embedding and the SAM heads read the prompt tokens. Every later frame
-        attends to the memory of frame 0 and of the preceding frames.
+        attends to the memory of frame 0 and of the preceding frames. The
+        memory of frame ``num_frames - 1`` is not encoded (no frame reads it).
 
         Args:
             frame_features (callable): ``t -> FrameFeatures`` with batch B.
             prompt_tokens (Tensor): (B, K, C) prompt tokens.
-            num_frames (int): number of frames T. In forward tracking it only
+            num_frames (int): number of frames T. In forward tracking it
                 bounds the object-pointer lookback (``min(T, 16)`` pointers
-                in SAM2); a stream of unknown length passes a bound larger
-                than any frame index.
+                in SAM2) and ends the tracking; a stream of unknown length
+                passes a bound larger than any frame index.
             memory (dict, optional): the memory bank to fill, empty
                 ``cond_frame_outputs`` / ``non_cond_frame_outputs`` dicts;
                 given by a caller that accounts for it (a new one otherwise).
@@ -313,6 +314,10 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
             heads = self.forward_heads(pix_feat, high_res,
                                        prompt_tokens if is_cond else None,
                                        sam._use_multimask(is_cond, None))
+            if t == num_frames - 1:
+                # no later frame reads the memory of the last one
+                yield t, heads
+                return
             mem_feats, mem_pos = sam._encode_new_memory(
                 current_vision_feats=feats,
                 feat_sizes=sizes,
@@ -391,19 +396,22 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
         masks = torch.zeros(
             num_objects, num_frames, height, width, dtype=torch.bool)
         scores = torch.zeros(num_objects, num_frames)
-        features = self._streamed_features(frames, num_objects)
-        tracked = self.track(features, prompt_tokens, num_frames)
-        for t, heads in tqdm(
-                tracked,
-                total=num_frames,
-                desc='propagating',
-                disable=not progress):
-            # in the masks' dtype, as the reference resizes its outputs
-            logits = F.interpolate(
-                heads.low_res_masks,
-                size=(height, width),
-                mode='bilinear',
-                align_corners=False)
-            masks[:, t] = (logits[:, 0] > 0).cpu()
-            scores[:, t] = heads.object_score_logits[:, 0].float().cpu()
+        # the outputs are allocated outside inference mode, so callers may
+        # still modify them in place
+        with torch.inference_mode():
+            features = self._streamed_features(frames, num_objects)
+            tracked = self.track(features, prompt_tokens, num_frames)
+            for t, heads in tqdm(
+                    tracked,
+                    total=num_frames,
+                    desc='propagating',
+                    disable=not progress):
+                # in the masks' dtype, as the reference resizes its outputs
+                logits = F.interpolate(
+                    heads.low_res_masks,
+                    size=(height, width),
+                    mode='bilinear',
+                    align_corners=False)
+                masks[:, t] = (logits[:, 0] > 0).cpu()
+                scores[:, t] = heads.object_score_logits[:, 0].float().cpu()
         return masks, scores
