@@ -15,9 +15,9 @@ class PixelDataSample(BaseDataElement):
     as SAM2 tracks it (also ``InferenceResult.masks``). Metrics pair them
     object by object (``pred_masks[o]`` with ``gt_masks_ori[:, o]``, see
     :func:`~unipixel_mm.evaluation.functional.masks.object_tracks`). Frame
-    indices are ``frame_inds``
-    everywhere: the metainfo's ``frame_inds`` are the sampled frames'
-    indices among the candidate frames of the medium.
+    indices are ``frame_inds`` everywhere: the metainfo's ``frame_inds``
+    are the sampled frames' indices among the candidate frames of the
+    medium.
 
     Metainfo (set with ``set_metainfo``):
         - ``frame_size`` (tuple[int, int]): (H, W) the masks are returned at.
