@@ -5,9 +5,7 @@ import os.path as osp
 import pickle
 import re
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Dict, Iterator, List, Sequence
+from typing import Dict, Iterator, Optional, Sequence
 
 import pytest
 from test_benchmarks import ROOT, run_benchmark
@@ -19,14 +17,16 @@ pytest.importorskip('pycocoevalcap')
 sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
 from test_videorefer import write_bench  # noqa: E402
 
+sys.path.insert(0, ROOT)
+from tools.parity.judge_stub import (DIMENSIONS, JudgeStub,  # noqa: E402
+                                     running_stub)
+
 # The recorded judge reply of each reference caption, in the judge's format.
 REPLIES = {
     'A box moves.': (5, 4, 3, 2),
     'A grey box slides to the right.': (4, 2, 3, 1),
     'A small square stays still.': (3, 3, 0, 3),
 }
-DIMENSIONS = ('Subject Correspondence', 'Appearance Description',
-              'Temporal Description', 'Hallucination Detection')
 # the means of the replies above over the three captions
 EXPECTED = {
     'videorefer_d/Subject Correspondence': 4.0,
@@ -46,65 +46,11 @@ def judge_reply(scores: Sequence[int]) -> str:
                              score) in enumerate(zip(DIMENSIONS, scores), 1))
 
 
-class JudgeStub(HTTPServer):
-    """An OpenAI-compatible endpoint on 127.0.0.1 (a free port).
-
-    ``POST /v1/chat/completions`` gets the recorded reply of the reference
-    caption in the question (HTTP 400 for an unknown one, 404 for another
-    path); every request is kept in :attr:`requests`.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(('127.0.0.1', 0), JudgeHandler)
-        self.requests: List[dict] = []
-
-    @property
-    def base_url(self) -> str:
-        return f'http://127.0.0.1:{self.server_address[1]}/v1'
-
-
-class JudgeHandler(BaseHTTPRequestHandler):
-
-    def do_POST(self) -> None:
-        length = int(self.headers['Content-Length'])
-        body = json.loads(self.rfile.read(length))
-        self.server.requests.append(
-            dict(
-                path=self.path,
-                authorization=self.headers.get('Authorization'),
-                body=body))
-        if self.path != '/v1/chat/completions':
-            self.send(404, dict(error=dict(message=f'no {self.path}')))
-            return
-        # the content: a list of text parts, as the reference's judge sends
-        caption = re.match(r'##Correct answer: (.*)\n',
-                           body['messages'][-1]['content'][0]['text'])
-        scores = REPLIES.get(caption and caption.group(1))
-        if scores is None:
-            self.send(400, dict(error=dict(message='unknown caption')))
-            return
-        message = dict(role='assistant', content=judge_reply(scores))
-        self.send(
-            200,
-            dict(
-                id=f'chatcmpl-{len(self.server.requests)}',
-                object='chat.completion',
-                created=0,
-                model=body['model'],
-                choices=[dict(index=0, message=message, finish_reason='stop')],
-                usage=dict(
-                    prompt_tokens=1, completion_tokens=1, total_tokens=2)))
-
-    def send(self, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode('utf-8')
-        self.send_response(status)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        """Quiet."""
+def recorded_reply(question: str) -> Optional[str]:
+    """The recorded reply to the reference caption of a judge question."""
+    caption = re.match(r'##Correct answer: (.*)\n', question)
+    scores = REPLIES.get(caption and caption.group(1))
+    return None if scores is None else judge_reply(scores)
 
 
 @pytest.fixture(scope='module')
@@ -117,13 +63,8 @@ def processor_dir(tmp_path_factory) -> str:
 
 @pytest.fixture
 def judge_stub() -> Iterator[JudgeStub]:
-    server = JudgeStub()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with running_stub(reply=recorded_reply) as server:
+        yield server
 
 
 def printed_metrics(output: str, keys: Sequence[str]) -> Dict[str, float]:
@@ -188,13 +129,11 @@ def test_videorefer_bench_d(tmp_path, tiny_cfg_path, processor_dir, run_tool,
     assert set(predictions) == set(REPLIES)
 
     # one request per sample, with its reference and predicted captions
-    requests = judge_stub.requests
-    assert len(requests) == len(REPLIES)
+    assert len(judge_stub.requests) == len(REPLIES)
     questions = set()
-    for request in requests:
-        assert request['path'] == '/v1/chat/completions'
-        assert request['authorization'] == 'Bearer stub-key'
-        body = request['body']
+    for body, meta in zip(judge_stub.requests, judge_stub.meta):
+        assert meta['path'] == '/v1/chat/completions'
+        assert meta['authorization'] == 'Bearer stub-key'
         assert body['model'] == 'judge-stub'
         system, user = body['messages']
         assert system == dict(

@@ -22,7 +22,7 @@ import re
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Optional
 
 DIMENSIONS = ('Subject Correspondence', 'Appearance Description',
               'Temporal Description', 'Hallucination Detection')
@@ -53,14 +53,27 @@ def judge_reply(question: str) -> str:
 class JudgeStub(ThreadingHTTPServer):
     """The endpoint on ``127.0.0.1`` (a free port unless ``port`` is
     given): ``POST /v1/chat/completions`` only (404 otherwise, 400 for a
-    body that is not a chat request); the request bodies are kept in
-    :attr:`requests`, in the order they came."""
+    body that is not a chat request or a question ``reply`` has no answer
+    for). The request bodies are kept in :attr:`requests`, in the order
+    they came, and beside each in :attr:`meta` its path and
+    ``Authorization`` header.
+
+    Args:
+        port (int): 0 for a free port.
+        reply (Callable[[str], str | None]): The reply text to a question
+            (the text of the last message); None answers 400. Defaults to
+            :func:`judge_reply`.
+    """
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self,
+                 port: int = 0,
+                 reply: Callable[[str], Optional[str]] = judge_reply) -> None:
         super().__init__(('127.0.0.1', port), _Handler)
+        self.reply = reply
         self.requests: List[dict] = []
+        self.meta: List[dict] = []
         self.lock = threading.Lock()
 
     @property
@@ -84,8 +97,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with self.server.lock:
             self.server.requests.append(body)
+            self.server.meta.append(
+                dict(
+                    path=self.path,
+                    authorization=self.headers.get('Authorization')))
             number = len(self.server.requests)
-        message = dict(role='assistant', content=judge_reply(question))
+        content = self.server.reply(question)
+        if content is None:
+            self._send(400, dict(error=dict(message='no reply recorded')))
+            return
+        message = dict(role='assistant', content=content)
         self._send(
             200,
             dict(
@@ -119,9 +140,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_stub(port: int = 0) -> Iterator[JudgeStub]:
+def running_stub(port: int = 0,
+                 reply: Callable[[str], Optional[str]] = judge_reply
+                 ) -> Iterator[JudgeStub]:
     """A :class:`JudgeStub` serving in a thread while the block runs."""
-    server = JudgeStub(port)
+    server = JudgeStub(port, reply)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
