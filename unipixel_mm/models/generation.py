@@ -188,9 +188,10 @@ def generate(model: nn.Module,
     eos = torch.tensor(model.eos_token_ids, device=ids.device)
     steps = tqdm(range(max_new_tokens), desc='decoding', disable=not progress)
     for step in steps:
-        token = next_token(
-            warpers(torch.cat([ids, generated], 1), out.logits[:, -1].float()),
-            do_sample)
+        scores = out.logits[:, -1].float()
+        if warpers:
+            scores = warpers(torch.cat([ids, generated], 1), scores)
+        token = next_token(scores, do_sample)
         token = torch.where(finished, model.pad_token_id, token)
         for b in torch.nonzero((token == model.seg_token_id)
                                & ~finished)[:, 0].tolist():

@@ -172,10 +172,39 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
     # ------------------------------------------------------------------ #
     # SAM heads
     # ------------------------------------------------------------------ #
-    def forward_heads(self, pix_feat: torch.Tensor,
-                      high_res_features: Optional[List[torch.Tensor]],
-                      prompt_tokens: Optional[torch.Tensor],
-                      multimask_output: bool) -> HeadOutput:
+    def empty_prompt(
+        self, pix_feat: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """SAM2's prompt encoding of "no click" and its image positions.
+
+        Args:
+            pix_feat (Tensor): (B, C, h, w) an image embedding of the batch
+                (its size, device and dtype are read).
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: (B, 2, C) sparse and (B, C, h, w)
+            dense embeddings of an empty point prompt, and the (1, C, h, w)
+            positional encoding of the image embedding. They depend on the
+            weights only, so a tracking pass computes them once.
+        """
+        sam = self.sam2
+        batch_size, device = pix_feat.size(0), pix_feat.device
+        no_click = (pix_feat.new_zeros(batch_size, 1, 2),
+                    -torch.ones(batch_size, 1, dtype=torch.int32,
+                                device=device))
+        sparse, dense = sam.sam_prompt_encoder(
+            points=no_click, boxes=None, masks=None)
+        return sparse, dense, sam.sam_prompt_encoder.get_dense_pe()
+
+    def forward_heads(
+        self,
+        pix_feat: torch.Tensor,
+        high_res_features: Optional[List[torch.Tensor]],
+        prompt_tokens: Optional[torch.Tensor],
+        multimask_output: bool,
+        empty_prompt: Optional[Tuple[torch.Tensor, torch.Tensor,
+                                     torch.Tensor]] = None
+    ) -> HeadOutput:
         """Decode masks from memory-conditioned features and prompt tokens.
 
         Args:
@@ -186,6 +215,8 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
                 sparse prompt (an empty point prompt stands for no click).
             multimask_output (bool): predict 3 candidates and keep the one of
                 highest predicted IoU.
+            empty_prompt (tuple, optional): :meth:`empty_prompt` for this
+                batch, computed here when not given.
 
         Returns:
             HeadOutput: masks, IoUs, object pointers and presence logits.
@@ -193,17 +224,13 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
         sam = self.sam2
         batch_size = pix_feat.size(0)
         device = pix_feat.device
-        no_click = (pix_feat.new_zeros(
-            batch_size, 1,
-            2), -torch.ones(batch_size, 1, dtype=torch.int32, device=device))
-        sparse, dense = sam.sam_prompt_encoder(
-            points=no_click, boxes=None, masks=None)
+        sparse, dense, image_pe = empty_prompt or self.empty_prompt(pix_feat)
         if prompt_tokens is not None:
             sparse = torch.cat([sparse, prompt_tokens.to(sparse.dtype)], dim=1)
         low_res_multimasks, ious, out_tokens, object_score_logits = \
             sam.sam_mask_decoder(
                 image_embeddings=pix_feat,
-                image_pe=sam.sam_prompt_encoder.get_dense_pe(),
+                image_pe=image_pe,
                 sparse_prompt_embeddings=sparse,
                 dense_prompt_embeddings=dense,
                 multimask_output=multimask_output,
@@ -296,6 +323,7 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
         if memory is None:
             memory = dict(cond_frame_outputs={}, non_cond_frame_outputs={})
         window = self._memory_window()
+        empty_prompt = None
         for t in range(num_frames):
             is_cond = t == 0
             feats, pos, sizes = frame_features(t)
@@ -311,9 +339,11 @@ class SAM2Decoder(Float32Module, BaseMaskDecoder):
                 feat_sizes=sizes[-1:],
                 output_dict=memory,
                 num_frames=num_frames)
+            empty_prompt = empty_prompt or self.empty_prompt(pix_feat)
             heads = self.forward_heads(pix_feat, high_res,
                                        prompt_tokens if is_cond else None,
-                                       sam._use_multimask(is_cond, None))
+                                       sam._use_multimask(is_cond, None),
+                                       empty_prompt)
             if t == num_frames - 1:
                 # no later frame reads the memory of the last one
                 yield t, heads

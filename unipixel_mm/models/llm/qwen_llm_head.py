@@ -11,7 +11,8 @@ from transformers.loss.loss_utils import ForCausalLMLoss
 from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import \
     Qwen2_5_VLTextConfig
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
-    Qwen2_5_VLModel, Qwen2_5_VLTextModel, Qwen2RMSNorm)
+    Qwen2_5_VLModel, Qwen2_5_VLRotaryEmbedding, Qwen2_5_VLTextModel,
+    Qwen2RMSNorm)
 
 from unipixel_mm.registry import MODELS
 from unipixel_mm.text import QWEN2_5_VL_TOKEN_IDS as _QWEN_IDS
@@ -20,6 +21,7 @@ from ..checkpoint.weight_names import file_weight_names
 from ..utils.attention import check_attn_implementation
 from ..utils.capture import capture_input
 from ..utils.dtype import resolve_dtype
+from ..utils.rotary import RotaryTable
 
 
 @dataclass
@@ -96,6 +98,11 @@ class QwenLLMHead(BaseModule):
         dtype = resolve_dtype(torch_dtype)
         self.model = self.text_model_class._from_config(
             config, attn_implementation=attn_implementation, dtype=dtype)
+        rotary = self.model.rotary_emb
+        if type(rotary) is Qwen2_5_VLRotaryEmbedding \
+                and rotary.rope_type == 'default':
+            # cos / sin from a table: one lookup per decoding step
+            self.model.rotary_emb = RotaryTable(rotary)
         dim = config.hidden_size
         self.lm_head = nn.Linear(
             dim, config.vocab_size, bias=False, dtype=dtype)
