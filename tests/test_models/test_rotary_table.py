@@ -68,3 +68,14 @@ def test_llm_head_uses_the_table():
     assert isinstance(head.model.rotary_emb, RotaryTable)
     # the table keeps no state of its own in checkpoints
     assert not any('rotary' in k for k in head.state_dict())
+
+
+def test_table_built_in_inference_mode_serves_training():
+    table = RotaryTable(_rotary())
+    pos = torch.arange(6).view(1, 1, -1).expand(3, 1, -1)
+    with torch.inference_mode():
+        table(torch.zeros(1), pos)  # a generation builds the table
+    query = torch.randn(3, 1, 6, 16, requires_grad=True)
+    cos, sin = table(torch.zeros(1), pos)
+    (query * cos + query * sin).sum().backward()
+    assert torch.equal(query.grad, cos + sin)
