@@ -1,25 +1,13 @@
 """tools/probe_sam2_selection.py: SAM2 trained alone on a clean prompt."""
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SCRIPT = osp.join(ROOT, 'tools', 'probe_sam2_selection.py')
-
-
-def load_script():
-    """The tool as a module (tools/ is no package)."""
-    spec = importlib.util.spec_from_file_location('probe_sam2_selection',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tool_module import ROOT, load_tool
 
 
 def test_trains_and_validates_as_the_config(tmp_path):
-    probe = load_script()
+    probe = load_tool('probe_sam2_selection')
     out = tmp_path / 'probe.json'
     args = probe.parse_args([
         '--iters', '2', '--batch-size', '1', '--val-interval', '1',
@@ -50,7 +38,7 @@ def test_trains_and_validates_as_the_config(tmp_path):
 
 
 def test_a_config_without_synthetic_shapes_is_refused(capsys):
-    probe = load_script()
+    probe = load_tool('probe_sam2_selection')
     with pytest.raises(SystemExit) as exit_info:
         probe.main([osp.join(ROOT, 'configs', 'unipixel_tiny_custom.py')])
     assert exit_info.value.code == 2

@@ -40,14 +40,10 @@ def test_test_tool_evaluates_and_dumps(tiny_run, tmp_path, tiny_cfg_path,
 def test_with_model_keeps_the_model_and_runtime_only():
     """A training config given as --model-config: its data mixture,
     optimizer and schedule are left out of the test config."""
-    import importlib.util
-
     from mmengine.config import Config
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'unipixel_test_tool', osp.join(root, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from tool_module import ROOT as root
+    from tool_module import load_tool
+    tool = load_tool('test')
     model_cfg = Config.fromfile(osp.join(root, 'configs', 'unipixel_3b.py'))
     bench = Config.fromfile(
         osp.join(root, 'configs', 'benchmarks', 'refcoco_val.py'))

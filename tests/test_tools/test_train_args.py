@@ -1,20 +1,9 @@
 """The command line of tools/train.py and tools/test.py."""
 import argparse
-import importlib.util
-import os.path as osp
 
 import pytest
 from mmengine.config import Config
-
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
-
-
-def load_tool(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f'tools_{name}', osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tool_module import load_tool
 
 
 def train_args(**kwargs) -> argparse.Namespace:

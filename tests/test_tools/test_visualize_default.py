@@ -1,5 +1,4 @@
 """tools/visualize_default.py: the README pictures of the tiny default."""
-import importlib.util
 import os.path as osp
 import re
 
@@ -8,22 +7,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from tool_module import load_tool
 
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import register_all_modules
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
-SCRIPT = osp.join(ROOT, 'tools', 'visualize_default.py')
-
-
-def load_script():
-    """tools/visualize_default.py as a module (tools/ is no package)."""
-    spec = importlib.util.spec_from_file_location('visualize_default',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_draws_both_pictures(tmp_path, monkeypatch, capsys):
@@ -38,7 +28,8 @@ def test_draws_both_pictures(tmp_path, monkeypatch, capsys):
 
     # the default work directory, relative to the working directory
     monkeypatch.chdir(tmp_path)
-    load_script().main(['--config', TINY_CFG, '--out-dir', 'pictures'])
+    load_tool('visualize_default').main(
+        ['--config', TINY_CFG, '--out-dir', 'pictures'])
     out = capsys.readouterr().out
     report = re.findall(r'IoU (\d\.\d\d) with the named shape, '
                         r'(\d\.\d\d) with the other', out)
@@ -57,7 +48,7 @@ def test_draws_both_pictures(tmp_path, monkeypatch, capsys):
 def test_missing_checkpoint_says_what_to_do(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exit_info:
-        load_script().main(['--config', TINY_CFG])
+        load_tool('visualize_default').main(['--config', TINY_CFG])
     assert exit_info.value.code == 2
     assert 'No checkpoint in "work_dirs/unipixel_tiny_synthetic": train ' \
         'first with python tools/train.py' in capsys.readouterr().err
