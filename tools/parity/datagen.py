@@ -11,7 +11,7 @@ import json
 import os
 import os.path as osp
 import pickle
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
@@ -268,6 +268,29 @@ def write_mevis_valid_u(root: str,
     return dict(data_root=data_root)
 
 
+def _write_unlabelled_videos(root: str, rng: np.random.Generator,
+                             frame_root: str, meta_file: str,
+                             clips: Sequence[Tuple[str, int]]) -> None:
+    """Frames of a split released without masks and its
+    ``meta_expressions.json``: two expressions a clip (``exp`` only).
+
+    Args:
+        root (str): The data root the paths are under.
+        rng (np.random.Generator): Draws the clips and the phrases.
+        frame_root (str): Folder of the clips' frame folders.
+        meta_file (str): Path of ``meta_expressions.json``.
+        clips (Sequence[tuple[str, int]]): (video id, frame count) each.
+    """
+    meta = {}
+    for vid, num_frames in clips:
+        frames, _ = moving_scene(rng, (40, 48), num_frames)
+        names = _write_video_frames(osp.join(root, frame_root, vid), frames)
+        meta[vid] = dict(frames=names, expressions={
+            str(e): dict(exp=phrase(rng)) for e in range(2)
+        })
+    _dump(dict(videos=meta), osp.join(root, meta_file))
+
+
 def write_mevis_valid(root: str,
                       rng: np.random.Generator) -> Dict[str, str]:
     """MeViS valid (``data/mevis/valid``, no masks released): two clips of
@@ -277,16 +300,9 @@ def write_mevis_valid(root: str,
         dict: ``data_root``.
     """
     data_root = 'data/mevis/valid'
-    meta = {}
-    for vid, num_frames in (('m0e1', 4), ('3fa2', 3)):
-        frames, _ = moving_scene(rng, (40, 48), num_frames)
-        names = _write_video_frames(
-            osp.join(root, data_root, 'JPEGImages', vid), frames)
-        meta[vid] = dict(frames=names, expressions={
-            str(e): dict(exp=phrase(rng)) for e in range(2)
-        })
-    _dump(dict(videos=meta),
-          osp.join(root, data_root, 'meta_expressions.json'))
+    _write_unlabelled_videos(root, rng, osp.join(data_root, 'JPEGImages'),
+                             osp.join(data_root, 'meta_expressions.json'),
+                             [('m0e1', 4), ('3fa2', 3)])
     return dict(data_root=data_root)
 
 
@@ -337,17 +353,10 @@ def write_ref_youtube_vos(root: str,
         dict: ``data_root``.
     """
     data_root = 'data/ref_youtube_vos'
-    meta = {}
-    for vid, num_frames in (('a0c1', 4), ('0b7f', 3)):
-        frames, _ = moving_scene(rng, (40, 48), num_frames)
-        names = _write_video_frames(
-            osp.join(root, data_root, 'valid/JPEGImages', vid), frames)
-        meta[vid] = dict(frames=names, expressions={
-            str(e): dict(exp=phrase(rng)) for e in range(2)
-        })
-    _dump(dict(videos=meta),
-          osp.join(root, data_root,
-                   'meta_expressions/valid/meta_expressions.json'))
+    _write_unlabelled_videos(
+        root, rng, osp.join(data_root, 'valid/JPEGImages'),
+        osp.join(data_root, 'meta_expressions/valid/meta_expressions.json'),
+        [('a0c1', 4), ('0b7f', 3)])
     return dict(data_root=data_root)
 
 
