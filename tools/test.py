@@ -25,7 +25,7 @@ from mmengine.model import is_model_wrapper
 
 from unipixel_mm import fileio
 from unipixel_mm.apis.errors import cli_errors
-from unipixel_mm.engine import build_runner
+from unipixel_mm.engine import build_runner, closing_process_group
 from unipixel_mm.models.checkpoint import (OFFICIAL_PRECISION,
                                            is_readable_checkpoint,
                                            load_checkpoint_strict,
@@ -294,7 +294,7 @@ def test(args: argparse.Namespace) -> dict:
 def main() -> None:
     """Tests; an error is one line and exit status 2 unless ``--debug``."""
     args = parse_args()
-    with cli_errors(args.debug):
+    with cli_errors(args.debug), closing_process_group():
         test(args)
 
 

@@ -21,7 +21,7 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
 from unipixel_mm.apis.errors import cli_errors
-from unipixel_mm.engine import build_runner
+from unipixel_mm.engine import build_runner, closing_process_group
 from unipixel_mm.fileio import check_writable_dir
 from unipixel_mm.utils import register_all_modules
 
@@ -127,7 +127,7 @@ def main() -> None:
     """Builds the runner from the config and trains; an error is one line
     and exit status 2 unless ``--debug``."""
     args = parse_args()
-    with cli_errors(args.debug):
+    with cli_errors(args.debug), closing_process_group():
         check_args(args)
         # the Runner sets the default scope from the config
         register_all_modules(init_default_scope=False)

@@ -13,7 +13,8 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
 
 from unipixel_mm.engine import (CPUDistributedDataParallel,
-                                setup_cpu_distributed)
+                                closing_process_group, setup_cpu_distributed)
+from unipixel_mm.engine.distributed import init_cpu_process_group
 
 
 def free_port() -> int:
@@ -35,6 +36,22 @@ def single_rank_env(monkeypatch):
     yield
     if torch_dist.is_initialized():
         torch_dist.destroy_process_group()
+
+
+def test_closing_process_group_destroys_it(single_rank_env):
+    with closing_process_group():
+        init_cpu_process_group()
+        assert torch_dist.get_world_size() == 1
+    assert not torch_dist.is_initialized()
+    # after an error too, and the error goes on
+    with pytest.raises(KeyError, match='boom'):
+        with closing_process_group():
+            init_cpu_process_group()
+            raise KeyError('boom')
+    assert not torch_dist.is_initialized()
+    # no group: nothing to do
+    with closing_process_group():
+        pass
 
 
 class Linear(BaseModel):

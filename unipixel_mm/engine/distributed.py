@@ -12,8 +12,9 @@ model wrapper to :class:`CPUDistributedDataParallel`; for the
 :func:`~unipixel_mm.engine.build_runner` (used by ``tools/train.py`` and
 ``tools/test.py``) calls it for a distributed launch without CUDA.
 """
+import contextlib
 import datetime
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import torch.distributed as torch_dist
 from mmengine.config import Config
@@ -63,6 +64,29 @@ def init_cpu_process_group(timeout: Optional[float] = None) -> None:
     if timeout is not None:
         timeout = datetime.timedelta(seconds=timeout)
     torch_dist.init_process_group(backend='gloo', timeout=timeout)
+
+
+@contextlib.contextmanager
+def closing_process_group() -> Iterator[None]:
+    """Destroys the default process group when the block ends.
+
+    A process that exits with a gloo group still alive can abort (SIGABRT,
+    "terminate called without an active exception") while the interpreter
+    shuts down: gloo's worker threads outlive it. ``tools/train.py`` and
+    ``tools/test.py`` run in this block. When the block ends normally the
+    ranks first meet at a barrier, so that no rank closes its connections
+    while another still finishes the last collective; after an error the
+    group is destroyed at once (the other ranks may never come).
+    """
+    try:
+        yield
+    except BaseException:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
+        raise
+    if torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
 
 
 def _strategy_name(strategy: dict) -> str:
