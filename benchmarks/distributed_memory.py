@@ -235,7 +235,9 @@ def computed_rows(size: str, world: int) -> List[Dict]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == '--measure':
-        measure(*sys.argv[2:4])
+        from unipixel_mm.engine import closing_process_group
+        with closing_process_group():
+            measure(*sys.argv[2:4])
         return
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--nproc', type=int, default=2)

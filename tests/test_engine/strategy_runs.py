@@ -23,7 +23,7 @@ from mmengine.config import Config
 from mmengine.dist import barrier
 from mmengine.hooks import Hook
 
-from unipixel_mm.engine import build_runner
+from unipixel_mm.engine import build_runner, closing_process_group
 from unipixel_mm.registry import HOOKS
 from unipixel_mm.utils import register_all_modules
 
@@ -110,5 +110,6 @@ def rank() -> int:
 if __name__ == '__main__':
     out, processor, init, *strategies = sys.argv[1:]
     register_all_modules(init_default_scope=False)
-    for name in strategies:
-        run(name, out, processor, init)
+    with closing_process_group():
+        for name in strategies:
+            run(name, out, processor, init)
