@@ -110,15 +110,17 @@ def _attention_mask(inputs: dict) -> torch.Tensor:
 
 
 def _next_outputs(model: nn.Module, out, inputs: dict,
-                  data_samples: SampleList, generated: torch.Tensor,
-                  mask: torch.Tensor, rope_deltas: torch.Tensor,
-                  use_cache: bool):
-    """The LLM outputs at the position after the (B, N) ``generated``
-    tokens: one step over the KV cache, or without a cache the whole
-    sequence again, vision encoder included."""
+                  data_samples: SampleList, generated: List[List[int]],
+                  token: torch.Tensor, mask: torch.Tensor,
+                  rope_deltas: torch.Tensor, use_cache: bool):
+    """The LLM outputs at the position after the ``generated`` tokens (B
+    lists of N ids, the last one ``token`` (B,)): one step over the KV
+    cache, or without a cache the whole sequence again, vision encoder
+    included."""
     if use_cache:
-        return _cached_step(model, out, generated[:, -1], mask, rope_deltas)
-    sequence = torch.cat([inputs['input_ids'], generated], 1)
+        return _cached_step(model, out, token, mask, rope_deltas)
+    ids = inputs['input_ids']
+    sequence = torch.cat([ids, ids.new_tensor(generated)], 1)
     out, _ = model.prefill(
         dict(inputs, input_ids=sequence, attention_mask=mask),
         data_samples,
@@ -183,27 +185,40 @@ def generate(model: nn.Module,
         out.hidden_states[b, p] for p in model._seg_positions(ids[b])
     ] for b in range(batch_size)]
     warpers = logits_warpers(do_sample, temperature, top_k, top_p)
-    generated = ids.new_empty(batch_size, 0)
-    finished = torch.zeros(batch_size, dtype=torch.bool, device=ids.device)
-    eos = torch.tensor(model.eos_token_ids, device=ids.device)
+    # host-side bookkeeping: one transfer of the new tokens per step
+    generated: List[List[int]] = [[] for _ in range(batch_size)]
+    finished = [False] * batch_size
+    eos = set(model.eos_token_ids)
+    # each step's attention mask is a view of one buffer
+    length = mask.size(1)
+    mask = torch.cat([mask, mask.new_ones(batch_size, max_new_tokens)], 1)
     steps = tqdm(range(max_new_tokens), desc='decoding', disable=not progress)
     for step in steps:
         scores = out.logits[:, -1].float()
         if warpers:
-            scores = warpers(torch.cat([ids, generated], 1), scores)
+            scores = warpers(
+                torch.cat([ids, ids.new_tensor(generated)], 1), scores)
         token = next_token(scores, do_sample)
-        token = torch.where(finished, model.pad_token_id, token)
-        for b in torch.nonzero((token == model.seg_token_id)
-                               & ~finished)[:, 0].tolist():
-            seg_hidden[b].append(out.hidden_states[b, -1])
-        generated = torch.cat([generated, token[:, None]], 1)
-        finished |= torch.isin(token, eos)
-        if finished.all() or step == max_new_tokens - 1:
+        values = token.tolist()
+        padded = False
+        for b, value in enumerate(values):
+            if finished[b]:
+                values[b], padded = model.pad_token_id, True
+                continue
+            if value == model.seg_token_id:
+                seg_hidden[b].append(out.hidden_states[b, -1])
+            finished[b] = value in eos
+        for row, value in zip(generated, values):
+            row.append(value)
+        if all(finished) or step == max_new_tokens - 1:
             break
-        mask = torch.cat([mask, mask.new_ones(batch_size, 1)], 1)
+        if padded:
+            token = token.new_tensor(values)
+        length += 1
         out = _next_outputs(model, out, inputs, data_samples, generated,
-                            mask, rope_deltas, use_cache)
+                            token, mask[:, :length], rope_deltas, use_cache)
     steps.close()
+    generated = ids.new_tensor(generated).view(batch_size, -1)
     return [
         _decode_result(model, b, inputs, data_samples, generated[b],
                        seg_hidden[b], decode_masks, batch_objects, progress)
