@@ -29,7 +29,7 @@ def test_table_equals_transformers_and_grows():
             assert got.shape == want.shape == (3, 2, pos.size(-1), 16)
             assert torch.equal(got, want)
     # grown to the largest position asked for
-    assert table._table[0].size(0) == 3000
+    assert table._table.size(0) == 3000
 
 
 def test_table_follows_dtype_moves():

@@ -1,6 +1,7 @@
 """Rotary cos / sin looked up in a table instead of computed on every call."""
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 class RotaryTable(nn.Module):
@@ -30,23 +31,26 @@ class RotaryTable(nn.Module):
         inv_freq = self.rotary.inv_freq
         key = (inv_freq.device, inv_freq.dtype, inv_freq._version,
                inv_freq.data_ptr())
-        if self._key != key or self._table[0].size(0) < size:
-            rows = max(size, 2 * self._table[0].size(0)
+        if self._key != key or self._table.size(0) < size:
+            rows = max(size, 2 * self._table.size(0)
                        if self._key == key else 64)
             pos = torch.arange(
                 rows, device=inv_freq.device, dtype=torch.float32)
             freqs = pos[:, None] * inv_freq.float()[None]
             emb = torch.cat((freqs, freqs), dim=-1)
             scale = self.rotary.attention_scaling
-            self._table = (emb.cos() * scale, emb.sin() * scale)
+            # (rows, 2 D): cos | sin, one lookup for both
+            self._table = torch.cat((emb.cos() * scale, emb.sin() * scale),
+                                    dim=-1)
             self._key = key
         return self._table
 
-    @torch.no_grad()
     def forward(self, x: torch.Tensor, position_ids: torch.Tensor):
         """(..., L) integer positions -> cos, sin of shape (..., L, D) in the
         dtype of ``x``."""
-        if int(position_ids.min()) < 0:
+        low, high = torch.aminmax(position_ids)
+        if int(low) < 0:
             return self.rotary(x, position_ids)
-        cos, sin = self._lookup(int(position_ids.max()) + 1)
-        return cos[position_ids].to(x.dtype), sin[position_ids].to(x.dtype)
+        table = self._lookup(int(high) + 1)
+        rows = F.embedding(position_ids, table).to(x.dtype)
+        return rows.chunk(2, dim=-1)
