@@ -15,10 +15,8 @@ fraction of the time of a full run.
         [--iters 400] [--multimask off] [--single-object-iters 0]
         [--out probe.json]
 """
-import argparse
 import json
 import math
-import os.path as osp
 import time
 from typing import Dict, List, Sequence, Tuple
 
@@ -27,14 +25,12 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
+from probe_common import build_probe, named_object, probe_parser
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.datasets.synthetic_shapes import COLOURS, SHAPES
 from unipixel_mm.evaluation.metrics.text_swap import picked_object
-from unipixel_mm.registry import DATASETS, MODELS
-from unipixel_mm.utils import register_all_modules
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from unipixel_mm.registry import DATASETS
 
 
 class NamePrompt(nn.Module):
@@ -57,15 +53,7 @@ class NamePrompt(nn.Module):
 def named_sample(dataset, idx: int) -> Tuple[dict, Tuple[int, int], list]:
     """The packed sample ``idx`` of a one-turn-per-sample data set, the
     (colour, shape) ids of its named object and the colours of its clip."""
-    info = dataset.get_data_info(idx)
-    turns = info['turns']
-    if len(turns) != 1 or len(turns[0]['obj_inds']) != 1:
-        raise ValueError(f'sample {idx} names {len(turns)} turns; the probe '
-                         'needs one named object a sample '
-                         '(sample_per_object=True)')
-    obj = info['objects'][turns[0]['obj_inds'][0]]
-    ids = (list(COLOURS).index(obj['colour']), SHAPES.index(obj['shape']))
-    colours = [o['colour'] for o in info['objects']]
+    info, ids, colours = named_object(dataset, idx)
     return dataset.pipeline(info), ids, colours
 
 
@@ -125,13 +113,7 @@ def validate(decoder, probe: NamePrompt, dataset,
 
 def build(cfg: Config, args):
     """The model's decoder and loss, the data sets and the evaluator."""
-    train_cfg = cfg.train_dataloader.dataset
-    if train_cfg.get('type') != 'SyntheticShapesDataset':
-        raise ValueError(f'{args.config} does not train on '
-                         f"SyntheticShapesDataset but {train_cfg.get('type')}")
-    register_all_modules(init_default_scope=True)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    model, train_cfg, val_cfg = build_probe(cfg, args)
     decoder, loss_fn = model.mask_decoder, model.mask_loss
     if decoder is None:
         raise ValueError(f'{args.config} builds a model without a mask '
@@ -139,17 +121,10 @@ def build(cfg: Config, args):
     if args.multimask == 'off':
         decoder.sam2.multimask_output_in_sam = False
         decoder.sam2.multimask_output_for_tracking = False
-    train_cfg.update(
-        sample_per_object=True,
-        min_objects=args.min_objects,
-        max_objects=args.max_objects)
     sets = dict(train=DATASETS.build(train_cfg))
     if args.single_object_iters:
         sets['single'] = DATASETS.build(
             dict(train_cfg, min_objects=1, max_objects=1))
-    val_cfg = cfg.val_dataloader.dataset
-    if args.val_clips:
-        val_cfg.update(num_samples=args.val_clips)
     sets['val'] = DATASETS.build(val_cfg)
     evaluator = Evaluator(cfg.val_evaluator)
     evaluator.dataset_meta = sets['val'].metainfo
@@ -158,32 +133,17 @@ def build(cfg: Config, args):
 
 
 def parse_args(argv: Sequence[str] = None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument(
-        'config',
-        nargs='?',
-        default=osp.join(REPO, 'configs', 'unipixel_tiny_synthetic.py'))
-    parser.add_argument('--iters', type=int, default=400)
-    parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--lr', type=float, default=1e-3)
+    parser = probe_parser(__doc__.split('\n\n')[0], iters=400)
     parser.add_argument(
         '--multimask',
         choices=('config', 'off'),
         default='config',
         help="'off': one mask per prompt (no best-of-3 candidates)")
-    parser.add_argument('--min-objects', type=int, default=2)
-    parser.add_argument('--max-objects', type=int, default=3)
     parser.add_argument(
         '--single-object-iters',
         type=int,
         default=0,
         help='train the first N iterations on one-shape clips')
-    parser.add_argument('--val-interval', type=int, default=100)
-    parser.add_argument(
-        '--val-clips', type=int, help='validate on the first N clips')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', help='write the validations as JSON')
-    parser.add_argument('--debug', action='store_true')
     return parser.parse_args(argv)
 
 

@@ -15,9 +15,7 @@ halves.
     python tools/probe_seg_readout.py [configs/unipixel_tiny_synthetic.py]
         [--iters 300] [--freeze-llm] [--out readout.json]
 """
-import argparse
 import json
-import os.path as osp
 import time
 from typing import Dict, List, Sequence
 
@@ -26,27 +24,19 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.config import Config
+from probe_common import build_probe, named_object, probe_parser
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.datasets import unipixel_collate
 from unipixel_mm.datasets.synthetic_shapes import COLOURS, SHAPES
-from unipixel_mm.registry import DATASETS, MODELS
-from unipixel_mm.utils import register_all_modules
+from unipixel_mm.registry import DATASETS
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ATTRIBUTES = dict(colour=list(COLOURS), shape=list(SHAPES))
 
 
 def named_labels(dataset, idx: int) -> List[int]:
     """[colour id, shape id] of the object sample ``idx`` names."""
-    info = dataset.get_data_info(idx)
-    turns = info['turns']
-    if len(turns) != 1 or len(turns[0]['obj_inds']) != 1:
-        raise ValueError(f'sample {idx} names {len(turns)} turns; the probe '
-                         'needs one named object a sample '
-                         '(sample_per_object=True)')
-    obj = info['objects'][turns[0]['obj_inds'][0]]
-    return [ATTRIBUTES[k].index(obj[k]) for k in ATTRIBUTES]
+    return list(named_object(dataset, idx)[1])
 
 
 def seg_hidden(model, dataset, indices: Sequence[int]) -> torch.Tensor:
@@ -86,25 +76,12 @@ def validate(model, readout: nn.ModuleDict, dataset,
 
 def build(cfg: Config, args):
     """The model, the read-outs and the training / validation sets."""
-    train_cfg = cfg.train_dataloader.dataset
-    if train_cfg.get('type') != 'SyntheticShapesDataset':
-        raise ValueError(f'{args.config} does not train on '
-                         f"SyntheticShapesDataset but {train_cfg.get('type')}")
-    register_all_modules(init_default_scope=True)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    model, train_cfg, val_cfg = build_probe(cfg, args)
     model.train()
     dim = model.llm.config.hidden_size
     readout = nn.ModuleDict(
         {k: nn.Linear(dim, len(v))
          for k, v in ATTRIBUTES.items()})
-    train_cfg.update(
-        sample_per_object=True,
-        min_objects=args.min_objects,
-        max_objects=args.max_objects)
-    val_cfg = cfg.val_dataloader.dataset
-    if args.val_clips:
-        val_cfg.update(num_samples=args.val_clips)
     return model, readout, DATASETS.build(train_cfg), DATASETS.build(val_cfg)
 
 
@@ -155,26 +132,11 @@ def probe_readout(args) -> List[dict]:
 
 
 def parse_args(argv: Sequence[str] = None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument(
-        'config',
-        nargs='?',
-        default=osp.join(REPO, 'configs', 'unipixel_tiny_synthetic.py'))
-    parser.add_argument('--iters', type=int, default=300)
-    parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--lr', type=float, default=1e-3)
+    parser = probe_parser(__doc__.split('\n\n')[0], iters=300)
     parser.add_argument(
         '--freeze-llm',
         action='store_true',
         help='train the read-outs alone, on the initial LLM')
-    parser.add_argument('--min-objects', type=int, default=2)
-    parser.add_argument('--max-objects', type=int, default=3)
-    parser.add_argument('--val-interval', type=int, default=100)
-    parser.add_argument(
-        '--val-clips', type=int, help='validate on the first N clips')
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', help='write the validations as JSON')
-    parser.add_argument('--debug', action='store_true')
     return parser.parse_args(argv)
 
 
