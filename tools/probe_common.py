@@ -2,8 +2,10 @@
 ``probe_seg_readout.py``) share: their command line, the model and data
 sets they build from a config, and the object a sample names."""
 import argparse
+import json
 import os.path as osp
-from typing import Tuple
+import time
+from typing import List, Tuple
 
 from mmengine.config import Config
 from torch import nn
@@ -79,3 +81,24 @@ def named_object(dataset, idx: int) -> Tuple[dict, Tuple[int, int], list]:
     obj = info['objects'][turns[0]['obj_inds'][0]]
     ids = (list(COLOURS).index(obj['colour']), SHAPES.index(obj['shape']))
     return info, ids, [o['colour'] for o in info['objects']]
+
+
+def report(rows: List[dict], it: int, loss: float, start: float,
+           metrics: dict) -> None:
+    """Prints the validation of iteration ``it`` as one JSON line and
+    appends it to ``rows``; ``start`` is the ``perf_counter`` of the
+    training's start."""
+    row = dict(
+        iter=it,
+        loss=round(loss, 4),
+        seconds=round(time.perf_counter() - start, 1))
+    row.update(metrics)
+    print(json.dumps(row), flush=True)
+    rows.append(row)
+
+
+def save(args: argparse.Namespace, rows: List[dict]) -> None:
+    """Writes the arguments and the validations to ``--out``, if given."""
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(dict(args=vars(args), validations=rows), f, indent=1)

@@ -15,7 +15,6 @@ fraction of the time of a full run.
         [--iters 400] [--multimask off] [--single-object-iters 0]
         [--out probe.json]
 """
-import json
 import math
 import time
 from typing import Dict, List, Sequence, Tuple
@@ -25,7 +24,7 @@ import torch
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
-from probe_common import build_probe, named_object, probe_parser
+from probe_common import build_probe, named_object, probe_parser, report, save
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.datasets.synthetic_shapes import COLOURS, SHAPES
@@ -178,16 +177,9 @@ def probe_selection(args) -> List[dict]:
         optimizer.step()
         scheduler.step()
         if it % args.val_interval == 0 or it == args.iters:
-            row = dict(
-                iter=it,
-                loss=round(loss.item(), 4),
-                seconds=round(time.perf_counter() - start, 1))
-            row.update(validate(decoder, probe, sets['val'], evaluator))
-            print(json.dumps(row), flush=True)
-            rows.append(row)
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(dict(args=vars(args), validations=rows), f, indent=1)
+            report(rows, it, loss.item(), start,
+                   validate(decoder, probe, sets['val'], evaluator))
+    save(args, rows)
     return rows
 
 

@@ -15,7 +15,6 @@ halves.
     python tools/probe_seg_readout.py [configs/unipixel_tiny_synthetic.py]
         [--iters 300] [--freeze-llm] [--out readout.json]
 """
-import json
 import time
 from typing import Dict, List, Sequence
 
@@ -24,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.config import Config
-from probe_common import build_probe, named_object, probe_parser
+from probe_common import build_probe, named_object, probe_parser, report, save
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.datasets import unipixel_collate
@@ -118,16 +117,9 @@ def probe_readout(args) -> List[dict]:
         loss.backward()
         optimizer.step()
         if it % args.val_interval == 0 or it == args.iters:
-            row = dict(
-                iter=it,
-                loss=round(loss.item(), 4),
-                seconds=round(time.perf_counter() - start, 1))
-            row.update(validate(model, readout, val_set, args.batch_size))
-            print(json.dumps(row), flush=True)
-            rows.append(row)
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(dict(args=vars(args), validations=rows), f, indent=1)
+            report(rows, it, loss.item(), start,
+                   validate(model, readout, val_set, args.batch_size))
+    save(args, rows)
     return rows
 
 
