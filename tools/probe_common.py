@@ -1,6 +1,7 @@
 """What the SyntheticShapes probes (``probe_sam2_selection.py``,
 ``probe_seg_readout.py``) share: their command line, the model and data
-sets they build from a config, and the object a sample names."""
+sets they build from a config, the object a sample names and their
+validation output."""
 import argparse
 import json
 import os.path as osp

@@ -218,7 +218,7 @@ def generate(model: nn.Module,
         out = _next_outputs(model, out, inputs, data_samples, generated,
                             token, mask[:, :length], rope_deltas, use_cache)
     steps.close()
-    generated = ids.new_tensor(generated).view(batch_size, -1)
+    generated = ids.new_tensor(generated)  # (B, N)
     return [
         _decode_result(model, b, inputs, data_samples, generated[b],
                        seg_hidden[b], decode_masks, batch_objects, progress)
