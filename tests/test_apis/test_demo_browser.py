@@ -8,7 +8,6 @@ folder the test builds.
 import json
 import os
 import os.path as osp
-import socket
 import tempfile
 
 import cv2
@@ -17,6 +16,7 @@ import pytest
 from hub_cache import HUB_ID, build_hub_cache
 from huggingface_hub import constants
 from parity_fixture import parity_fixture_files
+from ports import free_port
 from pycocotools import mask as mask_utils
 
 from unipixel_mm.apis import demo
@@ -34,12 +34,6 @@ CHROMIUM_ARGS = [
 ]
 #: The click, in pixels of the 80x60 test image: inside the rectangle.
 CLICK = (40, 30)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope='module')

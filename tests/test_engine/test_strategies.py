@@ -8,13 +8,13 @@ strategy's trainable-only checkpoint into a model on one process.
 import json
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 from mmengine.config import Config
+from ports import free_port
 
 from unipixel_mm.datasets import build_tiny_processor
 from unipixel_mm.engine import load_trainable_state
@@ -27,12 +27,6 @@ from strategy_runs import TRAIN_CFG  # noqa: E402
 
 STRATEGIES = ('ddp', 'zero2', 'zero3', 'fsdp')
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def build_model(init: str = None):

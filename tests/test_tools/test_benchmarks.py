@@ -5,7 +5,6 @@ import json
 import os
 import os.path as osp
 import re
-import socket
 import sys
 import zipfile
 from typing import Dict, List, Sequence
@@ -14,6 +13,7 @@ import mmengine
 import pytest
 import torch
 from parity_fixture import parity_fixture_files
+from ports import free_port
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARKS = osp.join(ROOT, 'configs', 'benchmarks')
@@ -24,12 +24,6 @@ sys.path.insert(0, osp.join(ROOT, 'tests', 'test_datasets'))
 from test_reason_seg import write_reason_seg  # noqa: E402
 from test_refcoco import write_refcoco  # noqa: E402
 from test_referring_video import write_videos  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def fixture_args(tiny_cfg_path: str, work_dir: str) -> List[str]:

@@ -1,12 +1,12 @@
 """tools/train.py on the tiny config: training, resuming and 2 processes."""
 import os.path as osp
 import shutil
-import socket
 import sys
 from typing import Dict, List
 
 import pytest
 import torch
+from ports import free_port
 
 
 def losses_by_step(scalars: List[dict]) -> Dict[int, dict]:
@@ -60,12 +60,6 @@ def test_resume_reproduces_losses(tiny_run, tmp_path, tiny_cfg_path,
         assert losses == pytest.approx(full_losses[step], rel=1e-5), step
     # no validation at the start of a resumed run; the same at the end
     assert iou_by_step(resumed) == pytest.approx({20: iou_by_step(full)[20]})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_two_cpu_processes_agree(tmp_path, tiny_cfg_path, processor_options,
