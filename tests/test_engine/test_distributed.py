@@ -1,7 +1,8 @@
 """CPU distributed setup: the process group and the model wrapper."""
 import os
 import queue
-import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,16 +12,14 @@ import torch.multiprocessing as mp
 from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
+from ports import free_port
 
 from unipixel_mm.engine import (CPUDistributedDataParallel,
                                 closing_process_group, setup_cpu_distributed)
 from unipixel_mm.engine.distributed import init_cpu_process_group
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 
 @pytest.fixture
@@ -52,6 +51,46 @@ def test_closing_process_group_destroys_it(single_rank_env):
     # no group: nothing to do
     with closing_process_group():
         pass
+
+
+# A fresh process (its own gloo threads), with automatic garbage
+# collection off: the wrapper, which holds the group, sits in a reference
+# cycle as a Runner's model does.
+_FREES_GROUP = """
+import gc, os, weakref
+import torch, torch.distributed as torch_dist
+from unipixel_mm.engine import (CPUDistributedDataParallel,
+                                closing_process_group)
+from unipixel_mm.engine.distributed import init_cpu_process_group
+gc.disable()
+with closing_process_group():
+    init_cpu_process_group()
+    group = weakref.ref(torch_dist.group.WORLD)
+    model = CPUDistributedDataParallel(torch.nn.Linear(2, 1))
+    model(torch.ones(1, 2)).sum().backward()
+    runner = dict(model=model)
+    runner['self'] = runner
+    del model, runner
+threads = sorted(open(f'/proc/self/task/{t}/comm').read().strip()
+                 for t in os.listdir('/proc/self/task'))
+print('group alive' if group() is not None else 'group freed', threads)
+"""
+
+
+def test_closing_process_group_stops_gloo_threads():
+    """Gloo's threads still running at interpreter shutdown can abort a
+    process that finished its work (SIGABRT after a 2-process test run);
+    the group and its threads must be gone when the block ends."""
+    env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
+               MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()),
+               OMP_NUM_THREADS='1')
+    proc = subprocess.run([sys.executable, '-c', _FREES_GROUP],
+                          cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = proc.stdout.strip().splitlines()[-1]
+    assert line.startswith('group freed'), line
+    assert 'gloo' not in line, line
 
 
 class Linear(BaseModel):

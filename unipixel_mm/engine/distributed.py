@@ -14,6 +14,7 @@ model wrapper to :class:`CPUDistributedDataParallel`; for the
 """
 import contextlib
 import datetime
+import gc
 from typing import Iterator, List, Optional
 
 import torch.distributed as torch_dist
@@ -75,8 +76,12 @@ def closing_process_group() -> Iterator[None]:
     shuts down: gloo's worker threads outlive it. ``tools/train.py`` and
     ``tools/test.py`` run in this block. When the block ends normally the
     ranks first meet at a barrier, so that no rank closes its connections
-    while another still finishes the last collective; after an error the
-    group is destroyed at once (the other ranks may never come).
+    while another still finishes the last collective; then the garbage of
+    the finished run is collected before the group is destroyed: a Runner
+    and its hooks refer to each other, so the model wrapper (which holds
+    the group) lives until the collector runs, and without this the group
+    and its threads would survive ``destroy_process_group``. After an error
+    the group is destroyed at once (the other ranks may never come).
     """
     try:
         yield
@@ -86,6 +91,7 @@ def closing_process_group() -> Iterator[None]:
         raise
     if torch_dist.is_initialized():
         torch_dist.barrier()
+        gc.collect()
         torch_dist.destroy_process_group()
 
 
