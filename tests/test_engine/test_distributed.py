@@ -55,36 +55,55 @@ def test_closing_process_group_destroys_it(single_rank_env):
 
 # A fresh process (its own gloo threads), with automatic garbage
 # collection off: the wrapper, which holds the group, sits in a reference
-# cycle as a Runner's model does.
+# cycle as a Runner's model does, held by the frame of run() (the tools'
+# test() / train()) when it raises.
 _FREES_GROUP = """
-import gc, os, weakref
+import gc, os, sys, weakref
 import torch, torch.distributed as torch_dist
 from unipixel_mm.engine import (CPUDistributedDataParallel,
                                 closing_process_group)
 from unipixel_mm.engine.distributed import init_cpu_process_group
-gc.disable()
-with closing_process_group():
+
+
+def run(fail):
     init_cpu_process_group()
     group = weakref.ref(torch_dist.group.WORLD)
     model = CPUDistributedDataParallel(torch.nn.Linear(2, 1))
     model(torch.ones(1, 2)).sum().backward()
     runner = dict(model=model)
     runner['self'] = runner
-    del model, runner
-threads = sorted(open(f'/proc/self/task/{t}/comm').read().strip()
-                 for t in os.listdir('/proc/self/task'))
-print('group alive' if group() is not None else 'group freed', threads)
+    if fail:
+        raise KeyError(group)
+    return group
+
+
+def report(group):
+    threads = sorted(open(f'/proc/self/task/{t}/comm').read().strip()
+                     for t in os.listdir('/proc/self/task'))
+    alive = 'group alive' if group() is not None else 'group freed'
+    print(alive, threads, flush=True)
+
+
+gc.disable()
+try:
+    with closing_process_group():
+        group = run(sys.argv[1] == 'error')
+    report(group)
+except KeyError as error:
+    report(error.args[0])
 """
 
 
-def test_closing_process_group_stops_gloo_threads():
+@pytest.mark.parametrize('end', ['normal', 'error'])
+def test_closing_process_group_stops_gloo_threads(end):
     """Gloo's threads still running at interpreter shutdown can abort a
     process that finished its work (SIGABRT after a 2-process test run);
-    the group and its threads must be gone when the block ends."""
+    the group and its threads must be gone when the block ends, also
+    while an error from it is being handled."""
     env = dict(os.environ, RANK='0', LOCAL_RANK='0', WORLD_SIZE='1',
                MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()),
                OMP_NUM_THREADS='1')
-    proc = subprocess.run([sys.executable, '-c', _FREES_GROUP],
+    proc = subprocess.run([sys.executable, '-c', _FREES_GROUP, end],
                           cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -15,6 +15,7 @@ model wrapper to :class:`CPUDistributedDataParallel`; for the
 import contextlib
 import datetime
 import gc
+import traceback
 from typing import Iterator, List, Optional
 
 import torch.distributed as torch_dist
@@ -81,12 +82,16 @@ def closing_process_group() -> Iterator[None]:
     and its hooks refer to each other, so the model wrapper (which holds
     the group) lives until the collector runs, and without this the group
     and its threads would survive ``destroy_process_group``. After an error
-    the group is destroyed at once (the other ranks may never come).
+    the group is destroyed at once (the other ranks may never come), once
+    the finished frames of the traceback have dropped their locals (the
+    run's objects) and been collected; the traceback still prints.
     """
     try:
         yield
-    except BaseException:
+    except BaseException as error:
         if torch_dist.is_initialized():
+            traceback.clear_frames(error.__traceback__)
+            gc.collect()
             torch_dist.destroy_process_group()
         raise
     if torch_dist.is_initialized():
