@@ -123,19 +123,27 @@ def check_args(args: argparse.Namespace) -> None:
         raise FileNotFoundError(f'No config file "{args.config}"')
 
 
+def train(args: argparse.Namespace) -> None:
+    """Builds the runner from the config and trains."""
+    check_args(args)
+    # the Runner sets the default scope from the config
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    check_writable_dir(cfg.work_dir)
+    # a resumed run's checkpoint is checked before the model is built
+    runner = build_runner(cfg)
+    runner.train()
+
+
 def main() -> None:
-    """Builds the runner from the config and trains; an error is one line
-    and exit status 2 unless ``--debug``."""
+    """Trains; an error is one line and exit status 2 unless ``--debug``.
+
+    The run happens in :func:`train`, so that the Runner is garbage when
+    the process group is closed (see ``closing_process_group``).
+    """
     args = parse_args()
     with cli_errors(args.debug), closing_process_group():
-        check_args(args)
-        # the Runner sets the default scope from the config
-        register_all_modules(init_default_scope=False)
-        cfg = merge_args(Config.fromfile(args.config), args)
-        check_writable_dir(cfg.work_dir)
-        # a resumed run's checkpoint is checked before the model is built
-        runner = build_runner(cfg)
-        runner.train()
+        train(args)
 
 
 if __name__ == '__main__':

@@ -75,16 +75,19 @@ def closing_process_group() -> Iterator[None]:
     A process that exits with a gloo group still alive can abort (SIGABRT,
     "terminate called without an active exception") while the interpreter
     shuts down: gloo's worker threads outlive it. ``tools/train.py`` and
-    ``tools/test.py`` run in this block. When the block ends normally the
-    ranks first meet at a barrier, so that no rank closes its connections
-    while another still finishes the last collective; then the garbage of
-    the finished run is collected before the group is destroyed: a Runner
-    and its hooks refer to each other, so the model wrapper (which holds
-    the group) lives until the collector runs, and without this the group
-    and its threads would survive ``destroy_process_group``. After an error
-    the group is destroyed at once (the other ranks may never come), once
-    the finished frames of the traceback have dropped their locals (the
-    run's objects) and been collected; the traceback still prints.
+    ``tools/test.py`` do their work in a function called inside this block,
+    so that no local of the block's own frame keeps the Runner alive.
+
+    When the block ends normally the ranks first meet at a barrier, so that
+    no rank closes its connections while another still finishes the last
+    collective; then the finished run's garbage is collected before the
+    group is destroyed: a Runner and its hooks refer to each other, so the
+    model wrapper (which holds the group) lives until the collector runs,
+    and the group and its threads would otherwise survive
+    ``destroy_process_group``. After an error the group is destroyed at
+    once (the other ranks may never come), after the finished frames of
+    the traceback have dropped their locals (the run's objects) and been
+    collected; the traceback still prints.
     """
     try:
         yield
