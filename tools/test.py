@@ -13,15 +13,15 @@ Examples:
         --launcher pytorch
 """
 import argparse
-import os
 import os.path as osp
 from typing import Optional
 
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, ConfigDict
 from mmengine.evaluator import DumpResults
 from mmengine.fileio import dump
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from runner_args import parse_runner_args
 
 from unipixel_mm import fileio
 from unipixel_mm.apis.errors import cli_errors
@@ -77,31 +77,7 @@ def parse_args() -> argparse.Namespace:
         '--show-dir',
         help='directory where the visualization hook saves painted '
         'predictions')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='show the traceback of an error (else one line, exit status 2)')
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(parser)
 
 
 def with_model(model_cfg: Config, benchmark_cfg: Config) -> Config:

@@ -14,11 +14,11 @@ Without CUDA a distributed launch trains on the CPUs with the gloo backend
 machines, with Slurm or DeepSpeed's launcher: docs/distributed_training.md.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
+from runner_args import parse_runner_args
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner, closing_process_group
@@ -43,31 +43,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='train with automatic mixed precision (bf16 unless the config '
         'sets optim_wrapper.dtype)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--debug',
-        action='store_true',
-        help='show the traceback of an error (else one line, exit status 2)')
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_runner_args(parser)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
