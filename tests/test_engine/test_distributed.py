@@ -13,13 +13,11 @@ from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper
 from ports import free_port
+from tool_module import ROOT
 
 from unipixel_mm.engine import (CPUDistributedDataParallel,
                                 closing_process_group, setup_cpu_distributed)
 from unipixel_mm.engine.distributed import init_cpu_process_group
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
 
 
 @pytest.fixture
