@@ -11,11 +11,11 @@ from typing import List, Optional, Tuple
 import pytest
 import torch
 from mmengine.config import Config
+from tool_module import ROOT
 
 from unipixel_mm.structures import PixelDataSample
 from unipixel_mm.utils import register_all_modules
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY_MODEL_CFG = osp.join(ROOT, 'configs', '_base_', 'models',
                           'unipixel_tiny.py')
 

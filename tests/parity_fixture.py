@@ -8,7 +8,8 @@ import os
 import os.path as osp
 from typing import List, Tuple
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from tool_module import ROOT
+
 _DATA = osp.join(ROOT, 'tests', 'data', 'parity')
 #: A tiny official-format checkpoint with the reference's outputs
 #: (``tests/data/README.md``): ``$UNIPIXEL_PARITY_FIXTURE`` or the float32

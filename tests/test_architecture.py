@@ -7,8 +7,8 @@ import os
 import os.path as osp
 
 import pytest
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PKG = 'unipixel_mm'
 
 #: (importer area, imported area) pairs that must not occur; an area is the

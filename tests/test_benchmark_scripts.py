@@ -5,8 +5,7 @@ import subprocess
 import sys
 
 import pytest
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from tool_module import ROOT
 
 
 @pytest.mark.parametrize('script,args,rows', [

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import torch
 from parity_fixture import parity_fixture_files
+from tool_module import ROOT
 
 from unipixel_mm.apis import cli
 from unipixel_mm.apis import inference as api
 from unipixel_mm.text import build_tiny_processor
 
 CHECKPOINT, SAM2_YAML = parity_fixture_files()
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
 
 

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 import torch
 from pycocotools import mask as mask_utils
+from tool_module import ROOT
 
 from unipixel_mm.apis import demo
 from unipixel_mm.apis.inference import check_model_files, config_processor
 from unipixel_mm.visualization import blend, object_color
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_video(path, frames):

@@ -4,8 +4,8 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'benchmarks', '*.py')))
 
 

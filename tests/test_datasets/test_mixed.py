@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from PIL import Image
+from tool_module import ROOT
 
 from unipixel_mm.registry import DATASETS
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _reason_seg(root):

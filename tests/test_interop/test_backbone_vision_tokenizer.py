@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from tool_module import ROOT
 
 from unipixel_mm.datasets import get_processor
 from unipixel_mm.models.tokenizers.backbone_vision_tokenizer import (
     BackboneVisionTokenizer, TimmBackbone)
 from unipixel_mm.registry import MODELS
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 TIMM_BACKBONE = dict(
     type='TimmBackbone', model_name='test_resnet', out_indices=(2, ))

@@ -10,11 +10,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from tool_module import ROOT
 
 from unipixel_mm.interop import DetectThenDescribe
 from unipixel_mm.registry import MODELS
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs', 'interop')
 
 

@@ -11,11 +11,11 @@ import pytest
 from hub_cache import HUB_ID, build_hub_cache
 from huggingface_hub import constants
 from parity_fixture import parity_fixture_files
+from tool_module import ROOT
 
 from unipixel_mm.apis import UniPixelInferencer, cli, init_model
 from unipixel_mm.models.checkpoint.hub import is_hub_id, resolve_model_path
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MISSING_ID = 'PolyU-ChenLab/UniPixel-404B'
 
 

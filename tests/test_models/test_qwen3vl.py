@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from tool_module import ROOT
 from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
 from transformers.video_utils import VideoMetadata
 
@@ -16,7 +17,6 @@ from unipixel_mm.registry import DATASETS, MODELS
 from unipixel_mm.text import (build_tiny_qwen3_processor,
                               expand_video_placeholder)
 
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
 CONFIGS = osp.join(ROOT, 'configs')
 UPSTREAM_TINY = osp.join(ROOT, 'tests', 'data', 'parity', 'upstream_tiny',
                          'checkpoint')

@@ -3,11 +3,10 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from tool_module import ROOT
 
 from unipixel_mm.models.decoders.sam2_builder import (build_sam2_base,
                                                       merge_overrides)
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def test_merge_overrides_keeps_siblings():

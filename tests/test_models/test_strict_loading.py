@@ -5,6 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
+from tool_module import ROOT
 
 from unipixel_mm.apis import init_model
 from unipixel_mm.models.checkpoint.strict import (CheckpointMismatchError,
@@ -12,7 +13,6 @@ from unipixel_mm.models.checkpoint.strict import (CheckpointMismatchError,
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import register_all_modules
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
 
 

@@ -9,10 +9,10 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import pytest
 from mmengine.config import Config
+from tool_module import ROOT
 
 from unipixel_mm.datasets import build_tiny_processor
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
 # A short run of the tiny config: 20 iterations with checkpoints at 10 and
 # 20, the losses logged every iteration (no smoothing window) and the mask

@@ -14,8 +14,8 @@ import pytest
 import torch
 from parity_fixture import parity_fixture_files
 from ports import free_port
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARKS = osp.join(ROOT, 'configs', 'benchmarks')
 
 mask_utils = pytest.importorskip('pycocotools.mask')

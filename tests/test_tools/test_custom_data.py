@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from tool_module import ROOT
 
 from unipixel_mm.models.checkpoint import export_official_checkpoint
 from unipixel_mm.registry import DATASETS, MODELS
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CUSTOM_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_custom.py')
 
 

@@ -18,8 +18,8 @@ import sys
 
 import numpy as np
 import pytest
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 from tools.parity.checkpoint import build_parity_checkpoint  # noqa: E402
 from tools.parity.compare import compare_family  # noqa: E402

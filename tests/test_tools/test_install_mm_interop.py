@@ -9,8 +9,8 @@ import tarfile
 import zipfile
 
 import pytest
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'tools', 'install_mm_interop.sh')
 OPS = 'mmcv/_ext.cpython-311-x86_64-linux-gnu.so'
 

@@ -3,7 +3,8 @@ has none."""
 import os.path as osp
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from tool_module import ROOT
+
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 from lint_paths import EXAMPLE_MARKER, machine_paths, main  # noqa: E402
 

@@ -11,8 +11,8 @@ from typing import Dict
 import numpy as np
 import pytest
 from test_benchmarks import metrics, run_benchmark
+from tool_module import ROOT
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 pytest.importorskip('pycocotools')
 pytest.importorskip('av')
 # the writers of the data-set tests

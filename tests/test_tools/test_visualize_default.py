@@ -7,12 +7,11 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from tool_module import load_tool
+from tool_module import ROOT, load_tool
 
 from unipixel_mm.registry import MODELS
 from unipixel_mm.utils import register_all_modules
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
 
 
