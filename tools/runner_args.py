@@ -1,14 +1,17 @@
 """The command-line options that ``tools/train.py`` and ``tools/test.py``
-share: config overrides, the launcher and the error display."""
+share: the work directory, config overrides, the launcher and the error
+display."""
 import argparse
 import os
+import os.path as osp
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 
 def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
-    """Adds ``--cfg-options``, ``--launcher``, ``--local-rank`` and
-    ``--debug`` to a tool's parser and parses the command line.
+    """Adds ``--work-dir``, ``--cfg-options``, ``--launcher``,
+    ``--local-rank`` and ``--debug`` to a tool's parser and parses the
+    command line.
 
     ``LOCAL_RANK`` is set from ``--local-rank`` (which
     ``torch.distributed.launch`` passes) unless torchrun has set it.
@@ -19,6 +22,10 @@ def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     Returns:
         argparse.Namespace: The parsed command line.
     """
+    parser.add_argument(
+        '--work-dir',
+        help='the directory of logs, metrics and checkpoints (default: the '
+        "config's work_dir, else ./work_dirs/<config name>)")
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -43,3 +50,28 @@ def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def apply_runner_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Applies the shared options to the config read from ``args.config``.
+
+    Sets the launcher, merges ``--cfg-options`` and sets the work directory:
+    ``--work-dir``, else the config's, else ``./work_dirs/<config name>``.
+
+    Args:
+        cfg (Config): The config read from the file.
+        args (argparse.Namespace): A command line parsed by
+            :func:`parse_runner_args`.
+
+    Returns:
+        Config: The same config, updated.
+    """
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    return cfg

@@ -21,7 +21,7 @@ from mmengine.evaluator import DumpResults
 from mmengine.fileio import dump
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
-from runner_args import parse_runner_args
+from runner_args import apply_runner_args, parse_runner_args
 
 from unipixel_mm import fileio
 from unipixel_mm.apis.errors import cli_errors
@@ -66,9 +66,6 @@ def parse_args() -> argparse.Namespace:
         '--sam2-config',
         help='SAM2 yaml of an official checkpoint directory whose '
         'config.json names one outside the sam2 package')
-    parser.add_argument(
-        '--work-dir',
-        help='the directory to save the file containing evaluation metrics')
     parser.add_argument(
         '--out',
         help='dump the predictions (data samples as dicts) to a pickle file '
@@ -168,16 +165,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     Returns:
         Config: The same config, updated.
     """
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    # work_dir: command line > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    apply_runner_args(cfg, args)
     # loaded strictly by main() once the runner is built
     cfg.load_from = None
     if osp.isdir(args.checkpoint):

@@ -18,7 +18,7 @@ import os.path as osp
 
 from mmengine.config import Config
 from mmengine.logging import print_log
-from runner_args import parse_runner_args
+from runner_args import apply_runner_args, parse_runner_args
 
 from unipixel_mm.apis.errors import cli_errors
 from unipixel_mm.engine import build_runner, closing_process_group
@@ -30,7 +30,6 @@ def parse_args() -> argparse.Namespace:
     """Parses the command line."""
     parser = argparse.ArgumentParser(description='Train a UniPixel model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -56,16 +55,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     Returns:
         Config: The same config, updated.
     """
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-
-    # work_dir: command line > config > ./work_dirs/<config name>
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    apply_runner_args(cfg, args)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')

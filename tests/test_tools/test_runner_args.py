@@ -2,8 +2,10 @@
 share."""
 import argparse
 import os
+import os.path as osp
 
 import pytest
+from mmengine.config import Config
 from tool_module import load_tool
 
 
@@ -39,3 +41,23 @@ def test_local_rank_from_the_legacy_launcher(monkeypatch):
     monkeypatch.setenv('LOCAL_RANK', '1')
     parse(monkeypatch, ['a.py', '--local_rank', '3'])
     assert os.environ['LOCAL_RANK'] == '1'
+
+
+def test_work_dir_and_overrides_applied_to_the_config(monkeypatch):
+    monkeypatch.setenv('LOCAL_RANK', '0')
+    apply = load_tool('runner_args').apply_runner_args
+    args = parse(monkeypatch, [
+        'configs/my_run.py', '--launcher', 'pytorch', '--cfg-options',
+        'model.dtype=bfloat16'
+    ])
+    # no --work-dir, none in the config: ./work_dirs/<config name>
+    cfg = apply(Config(dict(model=dict(type='UniPixel'))), args)
+    assert cfg.work_dir == osp.join('./work_dirs', 'my_run')
+    assert cfg.launcher == 'pytorch'
+    assert cfg.model == dict(type='UniPixel', dtype='bfloat16')
+    # the config's work_dir wins over the default, --work-dir over both
+    cfg = apply(Config(dict(work_dir='runs/a')), args)
+    assert cfg.work_dir == 'runs/a'
+    args = parse(monkeypatch, ['configs/my_run.py', '--work-dir', 'runs/b'])
+    cfg = apply(Config(dict(work_dir='runs/a')), args)
+    assert (cfg.work_dir, cfg.launcher) == ('runs/b', 'none')
