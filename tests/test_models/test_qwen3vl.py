@@ -143,6 +143,11 @@ def test_vision_tokens_pool_features_feed_the_merger(tiny_cfg):
     for dst, src in zip(model.memory_bank.proj.parameters(),
                         mlp.parameters()):
         assert torch.equal(dst, src)
+    # patches that do not match the grids are refused by name
+    with pytest.raises(ValueError, match=r'\(28, 1536\) do not match '
+                       r'grid_thw \[\[1, 4, 4\], \[2, 4, 6\]\] '
+                       r'\(64 patches\)'):
+        tokenizer(pixels[:28], grid)
 
 
 def test_qwen2_5_llm_head_refuses_deepstack():

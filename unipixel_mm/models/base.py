@@ -43,6 +43,17 @@ class BaseVisionTokenizer(BaseModule):
         memory bank may start as a copy of; None when there is none."""
         return None
 
+    @staticmethod
+    def check_patches(pixel_values: torch.Tensor,
+                      grid_thw: torch.Tensor) -> None:
+        """Raises a ValueError unless ``pixel_values`` is (P, D) with P the
+        number of patches of the (V, 3) (t, h, w) grids ``grid_thw``."""
+        expected = int(grid_thw.prod(-1).sum())
+        if pixel_values.dim() != 2 or pixel_values.size(0) != expected:
+            raise ValueError(
+                f'pixel values of shape {tuple(pixel_values.shape)} do not '
+                f'match grid_thw {grid_thw.tolist()} ({expected} patches)')
+
 
 class BasePromptEncoder(BaseModule):
     """Point / box prompts -> one ``<|ref|>`` embedding per object."""

@@ -209,11 +209,7 @@ class BackboneVisionTokenizer(BaseVisionTokenizer):
             VisionTokens: per item (N_i, D) tokens and (N_i, C) pooled
             backbone features, N_i = t * (h / m) * (w / m), raster order.
         """
-        expected = int(grid_thw.prod(-1).sum())
-        if pixel_values.dim() != 2 or pixel_values.size(0) != expected:
-            raise ValueError(
-                f'pixel values of shape {tuple(pixel_values.shape)} do not '
-                f'match grid_thw {grid_thw.tolist()} ({expected} patches)')
+        self.check_patches(pixel_values, grid_thw)
         param = next(self.visual.parameters())
         pixel_values = pixel_values.to(param.dtype)
         m, tps = self.merge_size, self.temporal_patch_size

@@ -84,11 +84,7 @@ class QwenVisionTokenizer(HFVisionTokenizer):
         Returns:
             VisionTokens: merged tokens and pooling features per item.
         """
-        expected = int(grid_thw.prod(-1).sum())
-        if pixel_values.dim() != 2 or pixel_values.size(0) != expected:
-            raise ValueError(
-                f'pixel values of shape {tuple(pixel_values.shape)} do not '
-                f'match grid_thw {grid_thw.tolist()} ({expected} patches)')
+        self.check_patches(pixel_values, grid_thw)
         pixel_values = pixel_values.to(self.visual.dtype)
         with capture_input(self.visual.merger.mlp) as merger_input:
             embeds = self.visual(pixel_values, grid_thw=grid_thw)
