@@ -8,7 +8,7 @@ import os.path as osp
 import time
 from typing import List, Tuple
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from torch import nn
 
 from unipixel_mm.datasets.synthetic_shapes import COLOURS, SHAPES
@@ -35,6 +35,12 @@ def probe_parser(description: str, iters: int) -> argparse.ArgumentParser:
         '--val-clips', type=int, help='validate on the first N clips')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', help='write the validations as JSON')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value (e.g. '
+        'model.mask_decoder.sam2_config.image_encoder.trunk.embed_dim=32)')
     parser.add_argument('--debug', action='store_true')
     return parser
 
@@ -43,11 +49,14 @@ def build_probe(cfg: Config,
                 args: argparse.Namespace) -> Tuple[nn.Module, dict, dict]:
     """The config's model (initialised) and its training and validation
     data set configs, the training clips of ``--min-objects`` to
-    ``--max-objects`` shapes with one sample per shape.
+    ``--max-objects`` shapes with one sample per shape; ``--cfg-options``
+    are merged into the config first.
 
     Raises:
         ValueError: When the config does not train on SyntheticShapes.
     """
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     train_cfg = cfg.train_dataloader.dataset
     if train_cfg.get('type') != 'SyntheticShapesDataset':
         raise ValueError(f'{args.config} does not train on '
