@@ -8,7 +8,8 @@ import os.path as osp
 import time
 from typing import List, Tuple
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+from runner_args import add_cfg_options
 from torch import nn
 
 from unipixel_mm.datasets.synthetic_shapes import COLOURS, SHAPES
@@ -35,12 +36,7 @@ def probe_parser(description: str, iters: int) -> argparse.ArgumentParser:
         '--val-clips', type=int, help='validate on the first N clips')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', help='write the validations as JSON')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value (e.g. '
-        'model.mask_decoder.sam2_config.image_encoder.trunk.embed_dim=32)')
+    add_cfg_options(parser)
     parser.add_argument('--debug', action='store_true')
     return parser
 

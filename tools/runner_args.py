@@ -8,6 +8,21 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 
+def add_cfg_options(parser: argparse.ArgumentParser) -> None:
+    """Adds ``--cfg-options`` (``key=value`` overrides of the config, as a
+    dict in ``args.cfg_options``) to a tool's parser."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+
+
 def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     """Adds ``--work-dir``, ``--cfg-options``, ``--launcher``,
     ``--local-rank`` and ``--debug`` to a tool's parser and parses the
@@ -26,16 +41,7 @@ def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
         '--work-dir',
         help='the directory of logs, metrics and checkpoints (default: the '
         "config's work_dir, else ./work_dirs/<config name>)")
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file. If the value to '
-        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
-        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
-        'Note that the quotation marks are necessary and that no white space '
-        'is allowed.')
+    add_cfg_options(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
