@@ -127,6 +127,12 @@ def test_bad_arguments():
         SyntheticShapesDataset(task='nope', pipeline=[])
     with pytest.raises(ValueError, match='max_objects'):
         SyntheticShapesDataset(max_objects=13, pipeline=[])
+    with pytest.raises(ValueError, match=r"unknown unique .*'size'"):
+        SyntheticShapesDataset(unique=('colour', 'size'), pipeline=[])
+    # three shapes: no four objects of distinct shapes
+    with pytest.raises(ValueError, match=r'\[1, 3\] with unique'):
+        SyntheticShapesDataset(
+            max_objects=4, unique=('shape', ), pipeline=[])
 
 
 def test_batch_trains_the_tiny_model(pipeline_factory, model_factory):
@@ -194,3 +200,47 @@ def test_sample_per_object_names_each_shape(pipeline_factory,
 def _contains(ids, part):
     return any(
         tuple(ids[i:i + len(part)]) == part for i in range(len(ids)))
+
+
+@pytest.mark.parametrize('unique', [('colour', ), ('shape', ),
+                                    ('colour', 'shape')])
+def test_unique_attributes(unique):
+    dataset = SyntheticShapesDataset(
+        num_samples=40, min_objects=2, max_objects=3, unique=unique,
+        tasks=('seg', ), pipeline=[])
+    shared = dict(colour=0, shape=0)
+    for i in range(len(dataset)):
+        objects = dataset[i]['objects']
+        assert len({(o['colour'], o['shape']) for o in objects}) == len(
+            objects)
+        for attr in shared:
+            values = [o[attr] for o in objects]
+            if attr in unique:
+                assert len(set(values)) == len(values)
+            shared[attr] += len(set(values)) < len(values)
+    # the attributes not listed are still drawn with repeats
+    for attr, count in shared.items():
+        assert (count > 0) == (attr not in unique), attr
+
+
+def test_name_in_answer(pipeline_factory, tiny_processor):
+    kwargs = dict(
+        num_samples=4, min_objects=2, max_objects=3, tasks=('seg', ),
+        sample_per_object=True, name_in_answer=True)
+    raw = SyntheticShapesDataset(pipeline=[], **kwargs)
+    packed = DATASETS.build(
+        dict(type='SyntheticShapesDataset', pipeline=pipeline_factory(),
+             **kwargs))
+    tokenizer = tiny_processor.tokenizer
+    for i in range(len(raw)):
+        info = raw[i]
+        (turn, ), objects = info['turns'], info['objects']
+        obj = objects[turn['obj_inds'][0]]
+        name = f"{obj['colour']} {obj['shape']}"
+        # the reference's question-and-answer segmentation turn
+        assert turn['question'].startswith(f'Where is the {name}? ')
+        assert turn['answer'] == f'The {name} <|seg|>.'
+        inputs = packed[i]['inputs']
+        answer = inputs['labels'] != IGNORE_INDEX
+        assert tokenizer.decode(inputs['input_ids'][answer]) == \
+            f'The {name} <|seg|>.<|im_end|>'

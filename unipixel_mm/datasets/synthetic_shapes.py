@@ -24,6 +24,7 @@ COLOURS = {
     'yellow': (230, 210, 40),
 }
 SHAPES = ('circle', 'square', 'triangle')
+ATTRIBUTES = dict(colour=tuple(COLOURS), shape=SHAPES)
 
 
 def draw_shape(canvas: np.ndarray, shape: str, center: Sequence[float],
@@ -70,7 +71,8 @@ class SyntheticShapesDataset(BasePixelDataset):
     in every frame. The samples cycle through ``tasks``:
 
     - ``seg``: one turn per shape, ``'query'`` "the red circle" (the
-      reference's templates; the answer holds ``<|seg|>``);
+      reference's templates; the answer holds ``<|seg|>``), or with
+      ``name_in_answer`` a ``'question'`` turn whose answer names it;
     - ``ref``: "What colour is <|ref|>?" -> "red", or its shape, per
       shape; with two or more shapes also a two-object question;
     - ``mem``: "Which object is [3] <|ref|>? ..." -> "[3] <|seg|>";
@@ -93,6 +95,15 @@ class SyntheticShapesDataset(BasePixelDataset):
         min_objects (int): Least shapes per clip. Defaults to 1.
         sample_per_object (bool): One sample per shape of a clip (see
             above). Defaults to False.
+        unique (Sequence[str]): The attributes, of ``'colour'`` and
+            ``'shape'``, that no two shapes of a clip share (then either
+            word alone names the object). Defaults to none: two shapes may
+            share a colour or a shape, not both.
+        name_in_answer (bool): In the ``seg`` form, ask "Where is the red
+            circle? ..." (the reference's question-and-answer segmentation
+            templates) and answer "The red circle <|seg|>.", the name
+            right before its ``<|seg|>``, instead of the reference's query
+            templates and answers without the name. Defaults to False.
         seed (int): Seed of the generator.
         **kwargs: :class:`BasePixelDataset` arguments (``pipeline``,
             ``test_mode``, ...).
@@ -110,15 +121,23 @@ class SyntheticShapesDataset(BasePixelDataset):
                  max_objects: int = 3,
                  min_objects: int = 1,
                  sample_per_object: bool = False,
+                 unique: Sequence[str] = (),
+                 name_in_answer: bool = False,
                  seed: int = 0,
                  **kwargs) -> None:
         unknown = set(tasks) - (set(TASKS) - {'chat'})
         if unknown:
             raise ValueError(f'unknown tasks {sorted(unknown)}')
-        if not 1 <= max_objects <= len(COLOURS) * len(SHAPES):
-            raise ValueError(f'max_objects must be in [1, '
-                             f'{len(COLOURS) * len(SHAPES)}], got '
-                             f'{max_objects}')
+        unknown = set(unique) - set(ATTRIBUTES)
+        if unknown:
+            raise ValueError(f'unknown unique attributes {sorted(unknown)}, '
+                             f'expected some of {tuple(ATTRIBUTES)}')
+        most = min([len(COLOURS) * len(SHAPES)] +
+                   [len(ATTRIBUTES[a]) for a in unique])
+        if not 1 <= max_objects <= most:
+            limit = f' with unique={tuple(unique)}' if unique else ''
+            raise ValueError(f'max_objects must be in [1, {most}]{limit}, '
+                             f'got {max_objects}')
         if not 1 <= min_objects <= max_objects:
             raise ValueError(f'min_objects must be in [1, max_objects='
                              f'{max_objects}], got {min_objects}')
@@ -130,6 +149,8 @@ class SyntheticShapesDataset(BasePixelDataset):
         self.max_objects = max_objects
         self.min_objects = min_objects
         self.sample_per_object = sample_per_object
+        self.unique = tuple(unique)
+        self.name_in_answer = name_in_answer
         super().__init__(seed=seed, **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -160,7 +181,7 @@ class SyntheticShapesDataset(BasePixelDataset):
         info = BaseDataset.get_data_info(self, idx)
         rng = self._clip_rng(info.pop('clip'))
         frames, objects = self._draw_clip(rng)
-        turns = self._turns(info['task'], objects, rng)
+        turns = self._turns(info['task'], objects, rng, self.name_in_answer)
         named = info.pop('named_object', None)
         if named is not None:
             turns = [t for t in turns if t['obj_inds'] == [named]]
@@ -190,7 +211,7 @@ class SyntheticShapesDataset(BasePixelDataset):
         """
         height, width, num_frames, num_objs = self._clip_layout(rng)
         kinds = list(itertools.product(COLOURS, SHAPES))
-        picks = rng.choice(len(kinds), num_objs, replace=False)
+        picks = self._pick_kinds(rng, num_objs)
         oids = rng.choice(16, num_objs, replace=False)
         for _ in range(100):
             frames, masks = self._draw_motion(rng, height, width, num_frames,
@@ -209,6 +230,25 @@ class SyntheticShapesDataset(BasePixelDataset):
                 oid=str(oids[o])) for o, p in enumerate(picks)
         ]
         return frames, objects
+
+    def _pick_kinds(self, rng: np.random.Generator,
+                    num_objs: int) -> List[int]:
+        """Indices into ``product(COLOURS, SHAPES)`` of ``num_objs`` shapes,
+        none alike, no two sharing an attribute of ``self.unique`` (each
+        such attribute drawn without replacement)."""
+        num_shapes = len(SHAPES)
+        if not self.unique:
+            return list(rng.choice(len(COLOURS) * num_shapes, num_objs,
+                                   replace=False))
+        draws = {
+            attr: rng.choice(len(values), num_objs,
+                             replace=attr not in self.unique)
+            for attr, values in ATTRIBUTES.items()
+        }
+        return [
+            int(c) * num_shapes + int(s)
+            for c, s in zip(draws['colour'], draws['shape'])
+        ]
 
     @staticmethod
     def _draw_motion(rng: np.random.Generator, height: int, width: int,
@@ -235,13 +275,19 @@ class SyntheticShapesDataset(BasePixelDataset):
         return frames, visible
 
     @staticmethod
-    def _turns(task: str, objects: List[dict],
-               rng: np.random.Generator) -> List[dict]:
+    def _turns(task: str, objects: List[dict], rng: np.random.Generator,
+               name_in_answer: bool = False) -> List[dict]:
         """The raw turns of a clip in one task form."""
         turns = []
         for o, obj in enumerate(objects):
             name = f"{obj['colour']} {obj['shape']}"
-            if task == 'seg':
+            if task == 'seg' and name_in_answer:
+                turns.append(
+                    dict(
+                        type='question',
+                        query=f'Where is the {name}?',
+                        answer=f'The {name}'))
+            elif task == 'seg':
                 turns.append(dict(type='query', query=f'the {name}'))
             elif task == 'ref':
                 ask_colour = rng.random() < 0.5
