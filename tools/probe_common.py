@@ -19,7 +19,9 @@ from unipixel_mm.utils import register_all_modules
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
-def probe_parser(description: str, iters: int) -> argparse.ArgumentParser:
+def probe_parser(description: str,
+                 iters: int,
+                 lr: float = 1e-3) -> argparse.ArgumentParser:
     """The options every probe takes; a probe adds its own."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
@@ -28,7 +30,7 @@ def probe_parser(description: str, iters: int) -> argparse.ArgumentParser:
         default=osp.join(REPO, 'configs', 'unipixel_tiny_synthetic.py'))
     parser.add_argument('--iters', type=int, default=iters)
     parser.add_argument('--batch-size', type=int, default=4)
-    parser.add_argument('--lr', type=float, default=1e-3)
+    parser.add_argument('--lr', type=float, default=lr)
     parser.add_argument('--min-objects', type=int, default=2)
     parser.add_argument('--max-objects', type=int, default=3)
     parser.add_argument('--val-interval', type=int, default=100)
@@ -64,7 +66,8 @@ def build_probe(cfg: Config,
         sample_per_object=True,
         min_objects=args.min_objects,
         max_objects=args.max_objects)
-    val_cfg = cfg.val_dataloader.dataset
+    # the probes read the <|seg|> of the given answer, generate none
+    val_cfg = dict(cfg.val_dataloader.dataset, test_mode=False)
     if args.val_clips:
         val_cfg.update(num_samples=args.val_clips)
     return model, train_cfg, val_cfg

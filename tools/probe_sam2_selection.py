@@ -111,12 +111,17 @@ def validate(decoder, probe: NamePrompt, dataset,
 
 
 def build(cfg: Config, args):
-    """The model's decoder and loss, the data sets and the evaluator."""
+    """The model's decoder (random weights) and loss, the data sets and the
+    evaluator."""
+    # SAM2 learns from random weights, not from the config's checkpoint
+    cfg.model.mask_decoder.pop('checkpoint', None)
     model, train_cfg, val_cfg = build_probe(cfg, args)
     decoder, loss_fn = model.mask_decoder, model.mask_loss
     if decoder is None:
         raise ValueError(f'{args.config} builds a model without a mask '
                          'decoder')
+    # trained here even where the config's train_cfg freezes it
+    decoder.requires_grad_(True)
     if args.multimask == 'off':
         decoder.sam2.multimask_output_in_sam = False
         decoder.sam2.multimask_output_for_tracking = False
@@ -131,8 +136,9 @@ def build(cfg: Config, args):
     return decoder, loss_fn, probe, sets, evaluator
 
 
-def parse_args(argv: Sequence[str] = None):
-    parser = probe_parser(__doc__.split('\n\n')[0], iters=400)
+def selection_parser(description: str, iters: int, lr: float):
+    """The probe's options; ``pretrain_tiny_sam2.py`` adds its own."""
+    parser = probe_parser(description, iters=iters, lr=lr)
     parser.add_argument(
         '--multimask',
         choices=('config', 'off'),
@@ -143,11 +149,22 @@ def parse_args(argv: Sequence[str] = None):
         type=int,
         default=0,
         help='train the first N iterations on one-shape clips')
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: Sequence[str] = None):
+    return selection_parser(
+        __doc__.split('\n\n')[0], iters=400, lr=1e-3).parse_args(argv)
 
 
 def probe_selection(args) -> List[dict]:
     """Trains and validates; returns one row per validation."""
+    return train_selection(args)[2]
+
+
+def train_selection(args) -> Tuple[nn.Module, NamePrompt, List[dict]]:
+    """Trains and validates; returns the trained mask decoder and name
+    prompt, and one row per validation."""
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     cfg = Config.fromfile(args.config)
@@ -180,7 +197,7 @@ def probe_selection(args) -> List[dict]:
             report(rows, it, loss.item(), start,
                    validate(decoder, probe, sets['val'], evaluator))
     save(args, rows)
-    return rows
+    return decoder, probe, rows
 
 
 def main(argv: Sequence[str] = None) -> None:

@@ -23,7 +23,9 @@ def test_cfg_options_reach_the_probed_model():
         '--cfg-options',
         'model.mask_decoder.sam2_config.image_encoder.trunk.embed_dim=32',
         'model.mask_decoder.sam2_config.image_encoder.neck.'
-        'backbone_channel_list=[256,128,64,32]'
+        'backbone_channel_list=[256,128,64,32]',
+        # the shipped weights are those of the narrower trunk
+        'model.mask_decoder.checkpoint=None'
     ])
     model, train_cfg, _ = common.build_probe(
         Config.fromfile(args.config), args)
