@@ -14,12 +14,14 @@ from tool_module import ROOT
 from unipixel_mm.datasets import build_tiny_processor
 
 TINY_CFG = osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py')
-# A short run of the tiny config: 20 iterations of batch 2 with checkpoints
-# at 10 and 20, the losses logged every iteration (no smoothing window) and
-# the mask IoU of 8 held-out clips at iterations 0 and 20.
+# A short run of the tiny config: 20 iterations of batch 2 (clips of one or
+# two shapes) with checkpoints at 10 and 20, the losses logged every
+# iteration (no smoothing window) and the mask IoU of 8 held-out clips at
+# iterations 0 and 20.
 SHORT_RUN = [
     'train_cfg.max_iters=20', 'train_cfg.val_interval=20',
-    'train_dataloader.batch_size=2',
+    'train_dataloader.batch_size=2', 'train_dataloader.dataset.min_objects=1',
+    'train_dataloader.dataset.max_objects=2',
     'default_hooks.checkpoint.interval=10',
     'default_hooks.checkpoint.max_keep_ckpts=2',
     'default_hooks.logger.interval=1', 'log_processor.window_size=1',
