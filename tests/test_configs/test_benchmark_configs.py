@@ -4,7 +4,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from tool_module import ROOT
+from tool_module import ROOT, load_tool
 
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'benchmarks', '*.py')))
 
@@ -31,11 +31,7 @@ def test_benchmark_config(path):
 
 
 def test_benchmark_with_model_config():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('test')
     model_cfg = Config.fromfile(
         osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py'))
     bench = Config.fromfile(
@@ -70,11 +66,7 @@ def test_benchmark_generation_length(name, max_new_tokens, extra):
     benchmark's generation_cfg updates the model's, other keys kept.
     VideoRefer-Bench-Q / -D decode no masks (their scripts give the model
     no SAM2 frames)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'test_tool', osp.join(ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('test')
     model_cfg = Config.fromfile(osp.join(ROOT, 'configs', 'unipixel_3b.py'))
     model_cfg.model.generation_cfg['do_sample'] = False
     cfg = tool.with_model(

@@ -1,7 +1,6 @@
 """Hub ids where a checkpoint directory is accepted, resolved offline
 against a cache folder the test builds."""
 import argparse
-import importlib.util
 import os
 import os.path as osp
 
@@ -11,7 +10,7 @@ import pytest
 from hub_cache import HUB_ID, build_hub_cache
 from huggingface_hub import constants
 from parity_fixture import parity_fixture_files
-from tool_module import ROOT
+from tool_module import ROOT, load_tool
 
 from unipixel_mm.apis import UniPixelInferencer, cli, init_model
 from unipixel_mm.models.checkpoint.hub import is_hub_id, resolve_model_path
@@ -105,10 +104,7 @@ def test_infer_cli_with_a_hub_id(offline_hub, tmp_path, capsys):
 
 
 def test_test_tool_with_a_hub_id(offline_hub):
-    spec = importlib.util.spec_from_file_location(
-        'tools_test', osp.join(ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('test')
     _, sam2_yaml = parity_fixture_files()
     args = argparse.Namespace(
         config=osp.join(ROOT, 'configs', 'unipixel_tiny_synthetic.py'),
