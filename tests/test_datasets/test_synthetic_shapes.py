@@ -5,9 +5,12 @@ import pytest
 import torch
 
 from unipixel_mm.datasets import IGNORE_INDEX, SyntheticShapesDataset
+from unipixel_mm.datasets.synthetic_shapes import ATTRIBUTES
 from unipixel_mm.registry import DATASETS
+from unipixel_mm.text import REF_TOKEN as REF
+from unipixel_mm.text import SEG_TOKEN as SEG
 
-REF, SEG, MEM, VIDEO = 250, 251, 252, 244
+REF_ID, SEG_ID, MEM_ID, VIDEO = 250, 251, 252, 244
 
 
 def _dataset(pipeline_factory, **kwargs):
@@ -33,10 +36,10 @@ def test_samples_are_consistent(pipeline_factory):
         assert grid[0] == (num_frames + 1) // 2
         assert inputs['pixel_values_videos'].shape == (grid.prod(), 1176)
         assert (ids == VIDEO).sum() == grid.prod() // 4
-        assert (ids == SEG).sum() == sample.gt_masks.shape[1]
-        assert (ids == REF).sum() == len(sample.prompt_coords) == len(
+        assert (ids == SEG_ID).sum() == sample.gt_masks.shape[1]
+        assert (ids == REF_ID).sum() == len(sample.prompt_coords) == len(
             sample.prompt_labels) == len(sample.prompt_frames)
-        assert (ids == MEM).sum() == sample.prompt_masks.flatten(2).any(
+        assert (ids == MEM_ID).sum() == sample.prompt_masks.flatten(2).any(
             2).sum()
         assert sample.prompt_masks.shape[0] == grid[0]
         assert sample.prompt_masks.shape[2:] == (grid[1] // 2, grid[2] // 2)
@@ -51,8 +54,8 @@ def test_samples_are_consistent(pipeline_factory):
         first = answer.nonzero()[0, 0]
         assert not answer[:first].any() and (ids[:first] == VIDEO).any()
         # no seg tokens outside the answer, ref / mem tokens only before it
-        assert not ((ids == SEG) & ~answer).any()
-        assert not (((ids == REF) | (ids == MEM)) & answer).any()
+        assert not ((ids == SEG_ID) & ~answer).any()
+        assert not (((ids == REF_ID) | (ids == MEM_ID)) & answer).any()
         for coords, frame in zip(sample.prompt_coords, sample.prompt_frames):
             assert coords.shape[1] == 2 and coords.min() >= 0
             assert coords.max() <= 127 and 0 <= frame < num_frames
@@ -244,3 +247,34 @@ def test_name_in_answer(pipeline_factory, tiny_processor):
         answer = inputs['labels'] != IGNORE_INDEX
         assert tokenizer.decode(inputs['input_ids'][answer]) == \
             f'The {name} <|seg|>.<|im_end|>'
+
+
+@pytest.mark.parametrize('task', ['ref', 'mem'])
+def test_prompted_forms_do_not_name_the_object(task):
+    dataset = SyntheticShapesDataset(
+        num_samples=12, min_objects=2, max_objects=3, tasks=(task, ),
+        pipeline=[])
+    names = set(ATTRIBUTES['colour']) | set(ATTRIBUTES['shape'])
+    asked = set()
+    for i in range(len(dataset)):
+        info = dataset[i]
+        objects = info['objects']
+        for turn in info['turns']:
+            # only the point or box tells which shape is meant
+            words = set(turn['question'].replace('?', ' ').split())
+            assert not words & names, turn['question']
+            assert turn['question'].count(REF) == len(turn['obj_inds'])
+            if len(turn['obj_inds']) > 1:
+                continue
+            obj = objects[turn['obj_inds'][0]]
+            attr = 'colour' if 'What colour is' in turn['question'] \
+                else 'shape'
+            asked.add(attr)
+            if task == 'ref':
+                assert turn['answer'] == obj[attr]
+            else:
+                # PixelQA's first pass: segment it by id
+                assert f"What {attr} is [{obj['oid']}] {REF}?" in \
+                    turn['question']
+                assert turn['answer'] == f"[{obj['oid']}] {SEG}"
+    assert asked == {'colour', 'shape'}

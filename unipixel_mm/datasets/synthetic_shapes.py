@@ -75,7 +75,10 @@ class SyntheticShapesDataset(BasePixelDataset):
       ``name_in_answer`` a ``'question'`` turn whose answer names it;
     - ``ref``: "What colour is <|ref|>?" -> "red", or its shape, per
       shape; with two or more shapes also a two-object question;
-    - ``mem``: "Which object is [3] <|ref|>? ..." -> "[3] <|seg|>";
+    - ``mem``: PixelQA's first pass, "What colour is [3] <|ref|>? Please
+      localize the relevant objects with IDs." -> "[3] <|seg|>" (or its
+      shape; the object is named by its prompt alone), per shape; with
+      two or more shapes also a two-object question;
     - ``region``: "What colour is [3]?" -> "red", the object given by its
       mask (``<|mem|>`` tokens).
 
@@ -290,17 +293,21 @@ class SyntheticShapesDataset(BasePixelDataset):
             elif task == 'seg':
                 turns.append(dict(type='query', query=f'the {name}'))
             elif task == 'ref':
-                ask_colour = rng.random() < 0.5
-                question = f"What {'colour' if ask_colour else 'shape'} " \
-                    f'is {REF_TOKEN}?'
-                answer = obj['colour'] if ask_colour else obj['shape']
-                turns.append(dict(type='qa', question=question, answer=answer))
-            elif task == 'mem':
+                attr = 'colour' if rng.random() < 0.5 else 'shape'
                 turns.append(
                     dict(
                         type='qa',
-                        question=f"Which object is [{obj['oid']}] "
-                        f'{REF_TOKEN}?\nOptions:\n(A) the {name}',
+                        question=f'What {attr} is {REF_TOKEN}?',
+                        answer=obj[attr]))
+            elif task == 'mem':
+                # PixelQA's first pass: the question does not name the
+                # object, the point or box alone tells which one it is
+                attr = 'colour' if rng.random() < 0.5 else 'shape'
+                turns.append(
+                    dict(
+                        type='qa',
+                        question=f"What {attr} is [{obj['oid']}] "
+                        f'{REF_TOKEN}?',
                         answer=f"[{obj['oid']}] {SEG_TOKEN}"))
             elif task == 'region':
                 turns.append(

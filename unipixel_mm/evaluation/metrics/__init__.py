@@ -1,4 +1,5 @@
 """mmengine metrics of UniPixel's benchmarks."""
+from .answer_match import AnswerMatchMetric
 from .caption_metric import CaptionMetric
 from .mask_iou import MaskIoUMetric
 from .multiple_choice_metric import MultipleChoiceMetric
@@ -10,7 +11,8 @@ from .video_seg_metric import VideoSegMetric
 from .vos_submission import VOSSubmissionMetric
 
 __all__ = [
-    'CaptionMetric', 'MaskIoUMetric', 'MultipleChoiceMetric', 'PixelQAMetric',
+    'AnswerMatchMetric', 'CaptionMetric', 'MaskIoUMetric',
+    'MultipleChoiceMetric', 'PixelQAMetric',
     'RefSegMetric', 'RegionCaptionJudgeMetric', 'TextSwapMetric',
     'VideoSegMetric', 'VOSSubmissionMetric'
 ]

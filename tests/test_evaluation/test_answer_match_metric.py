@@ -1,0 +1,31 @@
+import pytest
+
+from unipixel_mm.evaluation.metrics.answer_match import normalize_answer
+
+
+def test_normalize_answer():
+    assert normalize_answer('  Red.\n') == 'red'
+    assert normalize_answer('circle  and\tSquare') == 'circle and square'
+    assert normalize_answer('') == ''
+
+
+def test_answer_match_accuracy(build_metric):
+    metric = build_metric(dict(type='AnswerMatchMetric'))
+    metric.process(None, [
+        dict(pred_text='Red.', gt_answer='red'),
+        dict(pred_text='blue', gt_answer='red'),
+        dict(pred_text='circle and square', gt_answer='circle and square'),
+        # one of several accepted answers
+        dict(pred_text='a square', gt_answer=['square', 'a square']),
+        # a longer answer is not a match
+        dict(pred_text='red <|seg|>', gt_answer='red'),
+    ])
+    assert metric.evaluate(5) == {'answer/accuracy': pytest.approx(60.0)}
+
+
+def test_answer_match_needs_generated_answers(build_metric):
+    metric = build_metric(dict(type='AnswerMatchMetric'))
+    with pytest.raises(KeyError, match="'gt_answer'.*test_mode=True"):
+        metric.process(None, [dict(pred_text='red', sample_idx=3)])
+    with pytest.raises(ValueError, match='got no answers'):
+        metric.evaluate(1)

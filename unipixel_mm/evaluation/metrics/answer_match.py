@@ -1,0 +1,69 @@
+"""Exact-match accuracy of short answers (a word, a colour, a count)."""
+from typing import Any, Dict, List, Optional, Sequence
+
+from mmengine.evaluator import BaseMetric
+
+from unipixel_mm.registry import METRICS
+
+
+def normalize_answer(text: str) -> str:
+    """An answer as :class:`AnswerMatchMetric` compares it: lower case,
+    words separated by single spaces, without a final period."""
+    return ' '.join(text.lower().split()).rstrip('.').strip()
+
+
+@METRICS.register_module()
+class AnswerMatchMetric(BaseMetric):
+    """The share of generated answers equal to their ground truth.
+
+    For closed answers such as the colours and shapes of
+    :class:`~unipixel_mm.datasets.SyntheticShapesDataset`'s ``ref`` and
+    ``region`` forms: an answer is right when, normalized by
+    :func:`normalize_answer`, it equals the ground truth or one of a list
+    of accepted answers. Reported in percent as ``accuracy``.
+
+    Samples are dicts (data samples after ``to_dict()``) with ``pred_text``
+    (the generated answer) and ``gt_answer`` (str or list[str]).
+
+    Args:
+        collect_device (str): ``'cpu'`` or ``'gpu'``, where results gather
+            across ranks. Defaults to ``'cpu'``.
+        prefix (str, optional): Prefix of the metric names. Defaults to
+            ``'answer'``.
+    """
+
+    default_prefix: Optional[str] = 'answer'
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Judge each answer.
+
+        Args:
+            data_batch (Any): Unused.
+            data_samples (Sequence[dict]): Samples with the keys above.
+        """
+        for sample in data_samples:
+            for key in ('pred_text', 'gt_answer'):
+                if sample.get(key) is None:
+                    raise KeyError(
+                        f'AnswerMatchMetric needs {key!r}, which sample '
+                        f"{sample.get('sample_idx')} lacks (generate the "
+                        'answers: test_mode=True)')
+            accepted = sample['gt_answer']
+            if isinstance(accepted, str):
+                accepted = [accepted]
+            accepted = {normalize_answer(a) for a in accepted}
+            self.results.append(
+                normalize_answer(sample['pred_text']) in accepted)
+
+    def compute_metrics(self, results: List[bool]) -> Dict[str, float]:
+        """Accuracy over the answers of all ranks.
+
+        Args:
+            results (list[bool]): Per sample, whether it is right.
+
+        Returns:
+            dict[str, float]: ``'accuracy'``.
+        """
+        if not results:
+            raise ValueError('AnswerMatchMetric got no answers')
+        return dict(accuracy=100 * sum(results) / len(results))
