@@ -179,3 +179,47 @@ def test_tiny_ablation_without_memory_bank_trains_on_its_data(
     losses = model(**model.data_preprocessor(batch, True), mode='loss')
     assert set(losses) >= {'loss_lm', 'loss_mask'}
     assert all(torch.isfinite(v) for v in losses.values())
+
+
+@pytest.mark.parametrize('name, task, metrics', [
+    ('unipixel_tiny_pointing', 'mem',
+     {'mask/mIoU', 'mask/cIoU', 'text_swap/accuracy',
+      'text_swap/pick_accuracy'}),
+    ('unipixel_tiny_region_qa', 'region', {'answer/accuracy'}),
+])
+def test_tiny_pixelqa_ablations_validate_their_form(name, task, metrics,
+                                                    tmp_path, monkeypatch):
+    """Each pass of PixelQA alone: trained and validated on its form, the
+    answers generated and scored."""
+    from mmengine.registry import init_default_scope
+
+    from unipixel_mm.datasets import unipixel_collate
+    from unipixel_mm.registry import DATASETS, METRICS
+    monkeypatch.chdir(tmp_path)  # the config writes data/tiny_processor
+    init_default_scope('unipixel_mm')
+    cfg = Config.fromfile(osp.join(CONFIGS, 'ablations', f'{name}.py'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.tasks == (task, )
+    dataset = DATASETS.build(dict(cfg.val_dataloader.dataset, num_samples=2))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.eval()
+    evaluator = [METRICS.build(m) for m in cfg.val_evaluator]
+    # the object is given by a point / box, or by its mask
+    token = model.ref_token_id if task == 'mem' else model.mem_token_id
+    for i in range(len(dataset)):
+        batch = unipixel_collate([dataset[i]])
+        assert (batch['inputs'][0]['input_ids'] == token).any()
+        assert batch['data_samples'][0].gt_answer is not None
+        with torch.no_grad():
+            outputs = model.test_step(batch)
+        if task == 'region':
+            assert isinstance(outputs[0].pred_text, str)
+        for metric in evaluator:
+            metric.process(None, [o.to_dict() for o in outputs])
+    scores = {}
+    for metric in evaluator:
+        scores.update(metric.evaluate(len(dataset)))
+    assert set(scores) == metrics
+    assert all(0 <= v <= 100 for v in scores.values())
