@@ -25,7 +25,9 @@ def test_answer_match_accuracy(build_metric):
 
 def test_answer_match_needs_generated_answers(build_metric):
     metric = build_metric(dict(type='AnswerMatchMetric'))
-    with pytest.raises(KeyError, match="'gt_answer'.*test_mode=True"):
+    with pytest.raises(KeyError, match="'gt_answer'.*sample 3.*test_mode"):
         metric.process(None, [dict(pred_text='red', sample_idx=3)])
+    with pytest.raises(KeyError, match="'pred_text'.*'processor' option"):
+        metric.process(None, [dict(gt_answer='red', sample_idx=3)])
     with pytest.raises(ValueError, match='got no answers'):
         metric.evaluate(1)

@@ -12,6 +12,14 @@ def normalize_answer(text: str) -> str:
     return ' '.join(text.lower().split()).rstrip('.').strip()
 
 
+#: What a sample lacks without each key, and the fix.
+HINTS = {
+    'pred_text': "the model decodes its answers with the 'processor' "
+    'option',
+    'gt_answer': 'the data set keeps the answer as gt_answer in test_mode',
+}
+
+
 @METRICS.register_module()
 class AnswerMatchMetric(BaseMetric):
     """The share of generated answers equal to their ground truth.
@@ -42,12 +50,11 @@ class AnswerMatchMetric(BaseMetric):
             data_samples (Sequence[dict]): Samples with the keys above.
         """
         for sample in data_samples:
-            for key in ('pred_text', 'gt_answer'):
+            for key, hint in HINTS.items():
                 if sample.get(key) is None:
                     raise KeyError(
                         f'AnswerMatchMetric needs {key!r}, which sample '
-                        f"{sample.get('sample_idx')} lacks (generate the "
-                        'answers: test_mode=True)')
+                        f"{sample.get('sample_idx')} lacks ({hint})")
             accepted = sample['gt_answer']
             if isinstance(accepted, str):
                 accepted = [accepted]
