@@ -154,9 +154,13 @@ def _attended(inputs: dict, b: int) -> List[int]:
 
 
 def _test_tool():
-    """``tools/test.py`` as a module."""
+    """``tools/test.py`` as a module; its imports of sibling scripts
+    (``runner_args``) resolve as when it runs as a script."""
+    tools = osp.join(ROOT, 'tools')
+    if tools not in sys.path:
+        sys.path.append(tools)
     spec = importlib.util.spec_from_file_location(
-        'unipixel_test_tool', osp.join(ROOT, 'tools', 'test.py'))
+        'unipixel_test_tool', osp.join(tools, 'test.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
