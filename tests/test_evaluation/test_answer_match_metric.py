@@ -1,13 +1,5 @@
 import pytest
 
-from unipixel_mm.evaluation.metrics.answer_match import normalize_answer
-
-
-def test_normalize_answer():
-    assert normalize_answer('  Red.\n') == 'red'
-    assert normalize_answer('circle  and\tSquare') == 'circle and square'
-    assert normalize_answer('') == ''
-
 
 def test_answer_match_accuracy(build_metric):
     metric = build_metric(dict(type='AnswerMatchMetric'))

@@ -1,4 +1,5 @@
 """Pure metric functions (numpy) of UniPixel's benchmarks."""
+from .answer_match import answer_matches, normalize_answer
 from .caption import caption_scores, coco_caption_scorers, tokenize_caption
 from .davis import (DEFAULT_BOUND_TH, boundary_f_measure, boundary_tolerance,
                     disk_kernel, frame_boundary_f_measure, mask_to_boundary,
@@ -17,7 +18,8 @@ from .revos import (REVOS_FALSE_POSITIVE_WEIGHT, revos_accuracy,
 from .video_seg_report import summarize_video_seg
 
 __all__ = [
-    'caption_scores', 'coco_caption_scorers', 'tokenize_caption',
+    'answer_matches', 'normalize_answer', 'caption_scores',
+    'coco_caption_scorers', 'tokenize_caption',
     'DEFAULT_BOUND_TH', 'boundary_f_measure', 'boundary_tolerance',
     'disk_kernel', 'frame_boundary_f_measure', 'mask_to_boundary',
     'region_similarity', 'video_j_and_f', 'PRED_SELECT_MODES', 'merged_track',

@@ -4,13 +4,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from mmengine.evaluator import BaseMetric
 
 from unipixel_mm.registry import METRICS
-
-
-def normalize_answer(text: str) -> str:
-    """An answer as :class:`AnswerMatchMetric` compares it: lower case,
-    words separated by single spaces, without a final period."""
-    return ' '.join(text.lower().split()).rstrip('.').strip()
-
+from ..functional import answer_matches
 
 #: What a sample lacks without each key, and the fix.
 HINTS = {
@@ -26,9 +20,10 @@ class AnswerMatchMetric(BaseMetric):
 
     For closed answers such as the colours and shapes of
     :class:`~unipixel_mm.datasets.SyntheticShapesDataset`'s ``ref`` and
-    ``region`` forms: an answer is right when, normalized by
-    :func:`normalize_answer`, it equals the ground truth or one of a list
-    of accepted answers. Reported in percent as ``accuracy``.
+    ``region`` forms: an answer is right when it equals the ground truth,
+    or one of a list of accepted answers, up to case, spacing and a final
+    period (:func:`~unipixel_mm.evaluation.functional.answer_matches`).
+    Reported in percent as ``accuracy``.
 
     Samples are dicts (data samples after ``to_dict()``) with ``pred_text``
     (the generated answer) and ``gt_answer`` (str or list[str]).
@@ -55,12 +50,8 @@ class AnswerMatchMetric(BaseMetric):
                     raise KeyError(
                         f'AnswerMatchMetric needs {key!r}, which sample '
                         f"{sample.get('sample_idx')} lacks ({hint})")
-            accepted = sample['gt_answer']
-            if isinstance(accepted, str):
-                accepted = [accepted]
-            accepted = {normalize_answer(a) for a in accepted}
             self.results.append(
-                normalize_answer(sample['pred_text']) in accepted)
+                answer_matches(sample['pred_text'], sample['gt_answer']))
 
     def compute_metrics(self, results: List[bool]) -> Dict[str, float]:
         """Accuracy over the answers of all ranks.
